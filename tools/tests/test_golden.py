@@ -1,0 +1,120 @@
+"""Tests of the golden references: the published DPO vectors, closed-form checks of every loss variant, the
+committed golden files against a fresh recomputation, and a quick ORT parity check when artifacts exist.
+
+    /tmp/venv/bin/python -m pytest -q tools/tests/test_golden.py
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+TOOLS = Path(__file__).resolve().parents[1]
+ROOT = TOOLS.parent
+sys.path.insert(0, str(TOOLS))
+
+import dpo_reference as ref  # noqa: E402
+import golden  # noqa: E402
+import golden_torch as gt  # noqa: E402
+
+GOLDEN = ROOT / "src" / "test" / "resources" / "golden"
+V = ref.PUBLISHED
+LEN_W, LEN_L = golden.DPO_TOKENS_CHOSEN, golden.DPO_TOKENS_REJECTED
+
+
+def _batch() -> ref.PairBatch:
+    return ref.PairBatch.of(V["policy_logps_chosen"], V["policy_logps_rejected"], V["reference_logps_chosen"],
+                            V["reference_logps_rejected"], LEN_W, LEN_L)
+
+
+def _log_sigmoid(x: float) -> float:
+    return -math.log1p(math.exp(-x)) if x >= 0 else x - math.log1p(math.exp(x))
+
+
+def _scalar_losses(i: int, x: ref.LossInputs) -> dict:
+    """Pair i of the published vectors, written out with math only (independent of dpo_reference's torch code)."""
+    lw, ll = V["policy_logps_chosen"][i], V["policy_logps_rejected"][i]
+    rw, rl = V["reference_logps_chosen"][i], V["reference_logps_rejected"][i]
+    nw, nl = LEN_W[i], LEN_L[i]
+    p = 1.0 if x.pref_prob is None else x.pref_prob[i]
+    e = x.label_smoothing
+    q = p * (1 - e) + (1 - p) * e
+    z = x.beta * ((lw - rw) - (ll - rl)) + x.length_alpha * (nw - nl)
+    zs = x.beta * (lw / nw - ll / nl) - x.simpo_gamma
+    return {
+        "sigmoid": -q * _log_sigmoid(z) - (1 - q) * _log_sigmoid(-z),
+        "robust": (-(1 - e) * _log_sigmoid(z) + e * _log_sigmoid(-z)) / (1 - 2 * e),
+        "hinge": max(0.0, 1 - z),
+        "ipo": ((lw - rw) / nw - (ll - rl) / nl - 1 / (2 * x.beta)) ** 2,
+        "simpo": -q * _log_sigmoid(zs) - (1 - q) * _log_sigmoid(-zs),
+        "nll": -lw / nw,
+    }
+
+
+def test_published_dpo_vectors():
+    got = ref.compute(_batch(), ref.LossInputs.one_hot("sigmoid", beta=0.1)).pair_losses.tolist()
+    assert got == pytest.approx(V["losses"], abs=5e-7)
+    assert ref.published_check() == pytest.approx([math.log(2), -_log_sigmoid(1.0), -_log_sigmoid(2.0)], rel=1e-12)
+
+
+@pytest.mark.parametrize("name,variant,x", golden.vector_cases(), ids=[c[0] for c in golden.vector_cases()])
+def test_every_case_matches_closed_form(name, variant, x):
+    r = ref.compute(_batch(), x)
+    weights = [1.0] * 3 if x.pair_weight is None else x.pair_weight
+    expected = []
+    for i in range(3):
+        s = _scalar_losses(i, x)
+        expected.append(sum(w * s[v] for w, v in zip(x.loss_mix, ref.VARIANTS)) + x.rpo_alpha * s["nll"])
+    assert r.pair_losses.tolist() == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert r.loss == pytest.approx(sum(w * e for w, e in zip(weights, expected)) / 3, rel=1e-12)
+
+
+def test_robust_without_noise_equals_sigmoid_and_rewards_follow_trl():
+    pb = _batch()
+    s = ref.compute(pb, ref.LossInputs.one_hot("sigmoid"))
+    r = ref.compute(pb, ref.LossInputs.one_hot("robust"))
+    assert torch.allclose(s.pair_losses, r.pair_losses, rtol=0, atol=0)
+    assert s.rewards_chosen.tolist() == pytest.approx([0.1 * (a - b) for a, b in
+                                                        zip(V["policy_logps_chosen"], V["reference_logps_chosen"])])
+    simpo = ref.compute(pb, ref.LossInputs.one_hot("simpo"))
+    assert simpo.rewards_rejected.tolist() == pytest.approx([0.1 * a / n for a, n in
+                                                             zip(V["policy_logps_rejected"], LEN_L)])
+
+
+def test_committed_dpo_vectors_are_reproduced(tmp_path):
+    committed = GOLDEN / "dpo_vectors.json"
+    if not committed.is_file():
+        pytest.skip(f"{committed} not written yet (run tools/golden.py)")
+    golden.write_vectors(tmp_path)
+    assert json.loads((tmp_path / "dpo_vectors.json").read_text()) == json.loads(committed.read_text())
+
+
+def _model(name: str):
+    art, hf, gold = ROOT / "artifacts" / name, TOOLS / ".cache" / "hf" / name, GOLDEN / f"{name}.json"
+    if not (art / "reference_model.onnx").is_file() or not (hf / "config.json").is_file() or not gold.is_file():
+        pytest.skip(f"{name}: artifacts, HF dir or golden missing (tools/make_tiny_models.py, tools/golden.py)")
+    return art, hf, json.loads(gold.read_text())
+
+
+@pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-llama"])
+def test_quick_parity_hf_vs_reference_model_and_golden(name):
+    import golden_ort as go
+    art, hf, gold = _model(name)
+    manifest = json.loads((art / "manifest.json").read_text())
+    batch = gt.build_batch(art / "tokenizer.json", manifest["special_tokens"])
+    assert batch.input_ids.tolist() == gold["input_ids"]
+    assert batch.completion_mask.tolist() == gold["completion_mask"]
+    with torch.no_grad():
+        stats = gt.sequence_stats(gt.load_model(hf), batch)
+    np.testing.assert_allclose(stats.logps.numpy(), gold["logps"], rtol=1e-6)  # float32 recomputation, any CPU
+    ort_out = go.reference_model(art, *(t.numpy() for t in (batch.input_ids, batch.attention_mask,
+                                                            batch.completion_mask)))
+    np.testing.assert_allclose(ort_out["logps"], stats.logps.numpy(), rtol=golden.TOL_REL)
+    sigmoid = next(v for v in gold["variants"] if v["name"] == "sigmoid")
+    pb = gt.pair_batch(stats.logps, stats.token_counts, torch.tensor(gold["ref_logps"], dtype=torch.float64))
+    assert ref.compute(pb, ref.LossInputs.one_hot("sigmoid")).loss == pytest.approx(sigmoid["loss"], rel=1e-6)
