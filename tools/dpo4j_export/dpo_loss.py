@@ -1,0 +1,55 @@
+"""The DPO-family pair losses of tools/CONTRACT.md, written with ONNX-Runtime-differentiable ops only.
+
+Notation (per pair): h = (logp_w - ref_w) - (logp_l - ref_l), Δ = |y_w| - |y_l|, z = β·h + α·Δ,
+q = p(1-ε) + (1-p)ε. Every function takes chosen (w) / rejected (l) tensors of shape (B).
+"""
+
+import torch
+
+VARIANTS = ("sigmoid", "robust", "hinge", "ipo", "simpo")
+
+# Guards keep every variant finite for every input (a NaN in a variant whose loss_mix weight is 0 would
+# still poison the mix, since 0 * NaN = NaN). They only change results where the math is undefined.
+_MIN_COUNT = 1.0  # a sequence with no completion tokens counts as length 1 in the averages
+_MIN_DENOM = 1e-6  # robust: 1 - 2ε ; ipo: 2β
+
+
+def log_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """logσ(x) = min(x, 0) - log(1 + exp(-|x|)), stable for any x; Relu/Abs/Exp/Log all have ORT gradients."""
+    return (x - torch.relu(x)) - torch.log(1.0 + torch.exp(-torch.abs(x)))  # (B)
+
+
+def soft_label_bce(z: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """-q·logσ(z) - (1-q)·logσ(-z)."""
+    return -q * log_sigmoid(z) - (1.0 - q) * log_sigmoid(-z)  # (B)
+
+
+def pair_losses(logp_w, logp_l, ref_w, ref_l, n_w, n_l, pref_prob, loss_mix, beta, label_smoothing,
+                length_alpha, simpo_gamma, rpo_alpha) -> torch.Tensor:
+    """Unweighted per-pair loss Σ_k loss_mix_k · variant_k + rpo_alpha · nll, shape (B)."""
+    eps = label_smoothing
+    n_w = torch.clamp(n_w, min=_MIN_COUNT)  # (B)
+    n_l = torch.clamp(n_l, min=_MIN_COUNT)  # (B)
+    h = (logp_w - ref_w) - (logp_l - ref_l)  # (B)
+    z = beta * h + length_alpha * (n_w - n_l)  # (B)
+    q = pref_prob * (1.0 - eps) + (1.0 - pref_prob) * eps  # (B)
+
+    # DPO, Rafailov et al. 2023 eq. 7, with cDPO smoothing / soft labels and R-DPO (Park et al. 2024 eq. 9).
+    sigmoid = soft_label_bce(z, q)  # (B)
+    # Robust DPO, Chowdhury et al. 2024 eq. 9 (p is not used).
+    robust = (-(1.0 - eps) * log_sigmoid(z) + eps * log_sigmoid(-z)) / torch.clamp(1.0 - 2.0 * eps, min=_MIN_DENOM)  # (B)
+    # SLiC hinge, Zhao et al. 2023 eq. 3 (as used by TRL).
+    hinge = torch.relu(1.0 - z)  # (B)
+    # IPO, Azar et al. 2023 eq. 17, with per-token averaged log-ratios as TRL does.
+    h_avg = (logp_w - ref_w) / n_w - (logp_l - ref_l) / n_l  # (B)
+    ipo_gap = h_avg - 1.0 / torch.clamp(2.0 * beta, min=_MIN_DENOM)  # (B)
+    ipo = ipo_gap * ipo_gap  # (B)
+    # SimPO, Meng et al. 2024 eq. 6 (reference-free, length-normalised, target margin γ).
+    z_s = beta * (logp_w / n_w - logp_l / n_l) - simpo_gamma  # (B)
+    simpo = soft_label_bce(z_s, q)  # (B)
+
+    variants = torch.stack([sigmoid, robust, hinge, ipo, simpo], dim=0)  # (K, B)
+    mixed = (loss_mix[:, None] * variants).sum(dim=0)  # (B)
+    # RPO chosen-NLL term, Pang et al. 2024 eq. 1 (per-token mean of the chosen completion).
+    nll = -logp_w / n_w  # (B)
+    return mixed + rpo_alpha * nll  # (B)

@@ -1,0 +1,102 @@
+"""Reads a Hugging Face model directory (config.json + safetensors + tokenizer) into our own modules."""
+
+import json
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+
+from .errors import ExportError
+from .gpt2 import Gpt2Config, Gpt2LM
+from .llama import LlamaConfig, LlamaLM
+
+SUPPORTED_MODEL_TYPES = ("gpt2", "llama", "qwen2")
+FORBIDDEN_EXACT = "lazy_reset_grad"
+
+
+def require_file(path: Path, what: str) -> Path:
+    if not path.is_file():
+        raise ExportError(f"missing {what}: expected file {path}")
+    return path
+
+
+def read_config(model_dir: Path) -> dict:
+    path = require_file(model_dir / "config.json", "model config")
+    try:
+        cfg = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise ExportError(f"{path}: invalid JSON at line {e.lineno}: {e.msg}") from e
+    model_type = cfg.get("model_type")
+    if model_type not in SUPPORTED_MODEL_TYPES:
+        raise ExportError(f"{path}: model_type: expected one of {list(SUPPORTED_MODEL_TYPES)}, found {model_type!r}")
+    return cfg
+
+
+def build_model(cfg: dict, config_path: str) -> torch.nn.Module:
+    """Instantiates our module for ``cfg`` (weights uninitialised until :func:`load_weights`)."""
+    try:
+        if cfg["model_type"] == "gpt2":
+            return Gpt2LM(Gpt2Config.from_hf(cfg, config_path))
+        return LlamaLM(LlamaConfig.from_hf(cfg, config_path))
+    except KeyError as e:
+        raise ExportError(f"{config_path}: missing field {e.args[0]!r} required for model_type {cfg['model_type']!r}") from e
+
+
+def weight_files(model_dir: Path) -> list:
+    single = model_dir / "model.safetensors"
+    index = model_dir / "model.safetensors.index.json"
+    if single.is_file():
+        return [single]
+    if index.is_file():
+        shards = sorted(set(json.loads(index.read_text(encoding="utf-8"))["weight_map"].values()))
+        return [require_file(model_dir / s, f"weight shard listed in {index}") for s in shards]
+    raise ExportError(f"missing model weights: expected file {single} (or {index})")
+
+
+def load_weights(model: torch.nn.Module, model_dir: Path) -> None:
+    """Copies safetensors weights (HF names) into ``model``; every parameter must be found exactly once."""
+    tensors = {}
+    for f in weight_files(model_dir):
+        tensors.update(load_file(str(f)))
+    own = dict(model.named_parameters())
+    mapped, ignored = {}, {}
+    for key, value in tensors.items():
+        if model.ignored_key(key):
+            ignored[key] = value
+        else:
+            mapped[model.hf_key(key)] = value
+    missing = sorted(set(own) - set(mapped))
+    unexpected = sorted(set(mapped) - set(own))
+    if missing or unexpected:
+        raise ExportError(f"{model_dir}: weights do not match the config: missing {missing[:10]}, "
+                          f"unexpected {unexpected[:10]}")
+    with torch.no_grad():
+        for name, param in own.items():
+            src = mapped[name]
+            if tuple(src.shape) != tuple(param.shape):
+                raise ExportError(f"{model_dir}: weight {name}: expected shape {tuple(param.shape)}, "
+                                  f"found {tuple(src.shape)}")
+            param.copy_(src.to(torch.float32))
+    head = ignored.get("lm_head.weight")
+    if head is not None:
+        emb = own.get("transformer.wte.weight", own.get("model.embed_tokens.weight"))
+        if head.shape != emb.shape or not torch.equal(head.to(torch.float32), emb):
+            raise ExportError(f"{model_dir}: lm_head.weight differs from the token embedding although the "
+                              "config ties them (tie_word_embeddings)")
+
+
+def check_names(names, kind: str) -> None:
+    """ORT classifies training-graph inputs by name; these patterns would be misread as gradient buffers."""
+    bad = sorted(n for n in names if n.endswith("_grad") or n == FORBIDDEN_EXACT or "_grad.accumulation" in n)
+    if bad:
+        raise ExportError(f"{kind} names clash with ONNX Runtime's training naming rules (must not end in '_grad', "
+                          f"equal 'lazy_reset_grad' or contain '_grad.accumulation'): {bad}")
+
+
+def load_model(model_dir: Path) -> tuple:
+    """Returns (cfg dict, our model in eval mode with the directory's weights)."""
+    cfg = read_config(model_dir)
+    model = build_model(cfg, str(model_dir / "config.json"))
+    check_names([n for n, _ in model.named_parameters()], "parameter")
+    load_weights(model, model_dir)
+    return cfg, model.eval()

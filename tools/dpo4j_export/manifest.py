@@ -1,0 +1,85 @@
+"""manifest.json (tools/CONTRACT.md): model facts, defaults, graph signatures read back from the files, sha256s."""
+
+import hashlib
+import json
+import platform
+from pathlib import Path
+
+import onnx
+import onnxruntime
+import torch
+import transformers
+
+from . import dpo_loss, wrappers
+from .ort_artifacts import BETAS, EPS
+
+FORMAT = 1
+GRAPH_FILES = ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx", "reference_model.onnx",
+               "inference_model.onnx")
+
+_TYPES = {onnx.TensorProto.FLOAT: "float", onnx.TensorProto.INT64: "int64", onnx.TensorProto.BOOL: "bool"}
+
+
+def _value_type(vi) -> tuple:
+    t = vi.type
+    if t.HasField("sequence_type"):
+        return "seq(" + _TYPES.get(t.sequence_type.elem_type.tensor_type.elem_type, "?") + ")", None
+    shape = [d.dim_param if d.dim_param else (d.dim_value if d.HasField("dim_value") else None)
+             for d in t.tensor_type.shape.dim]
+    return _TYPES.get(t.tensor_type.elem_type, str(t.tensor_type.elem_type)), shape
+
+
+def _is_internal(name: str, params: set) -> bool:
+    """Parameters, gradient buffers and the reset flag are ORT's business, not user inputs/outputs."""
+    return name in params or name == "lazy_reset_grad" or "_grad.accumulation." in name
+
+
+def graph_signature(path: Path, params: set) -> dict:
+    g = onnx.load(str(path), load_external_data=False).graph
+    inits = {i.name for i in g.initializer}
+
+    def entries(vis):
+        out = []
+        for vi in vis:
+            if vi.name in inits or _is_internal(vi.name, params):
+                continue
+            typ, shape = _value_type(vi)
+            out.append({"name": vi.name, "type": typ, "shape": shape})
+        return out
+
+    return {"inputs": entries(g.input), "outputs": entries(g.output)}
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def build(out: Path, name: str, lm, special_tokens: dict, weight_decay: float, max_grad_norm) -> dict:
+    params = {n for n, _ in lm.named_parameters()}
+    return {
+        "format": FORMAT,
+        "name": name,
+        "architecture": lm.architecture,
+        "vocab_size": lm.vocab_size,
+        "max_positions": lm.max_positions,
+        "hidden_size": lm.hidden_size,
+        "num_layers": lm.num_layers,
+        "num_parameters": sum(p.numel() for p in lm.parameters()),
+        "special_tokens": special_tokens,
+        "optimizer": {"type": "adamw", "betas": list(BETAS), "eps": EPS, "weight_decay": weight_decay,
+                      "max_grad_norm": max_grad_norm},
+        "loss_variants": list(dpo_loss.VARIANTS),
+        "loss_inputs": dict(wrappers.LOSS_INPUT_DEFAULTS),
+        "graphs": {f: graph_signature(out / f, params) for f in GRAPH_FILES},
+        "tools": {"python": platform.python_version(), "torch": torch.__version__, "onnx": onnx.__version__,
+                  "onnxruntime-training": onnxruntime.__version__, "transformers": transformers.__version__},
+        "files": {p.name: sha256(p) for p in sorted(out.iterdir()) if p.is_file() and p.name != "manifest.json"},
+    }
+
+
+def write(path: Path, manifest: dict) -> None:
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,72 @@
+"""torch.onnx.export (TorchScript exporter) of the training forward, reference and inference graphs."""
+
+from pathlib import Path
+
+import onnx
+import torch
+
+from . import wrappers
+from .errors import ExportError
+
+MAX_IR_VERSION = 13
+
+
+def _dynamic_axes(names) -> dict:
+    axes = {}
+    for name in names:
+        sym = {i: d for i, d in enumerate(wrappers.DIMS[name]) if isinstance(d, str)}
+        if sym:
+            axes[name] = sym
+    return axes
+
+
+def export_graph(module: torch.nn.Module, example: dict, inputs, outputs, path: Path, opset: int) -> None:
+    """Exports ``module`` to ``path`` with the contract's names; parameters stay initializers under HF names."""
+    args = tuple(example[n] for n in inputs)
+    with torch.no_grad():
+        torch.onnx.export(
+            module, args, str(path), input_names=list(inputs), output_names=list(outputs),
+            dynamic_axes=_dynamic_axes(list(inputs) + list(outputs)), opset_version=opset,
+            do_constant_folding=False,  # folding would rename/transposes parameters and break training
+            training=torch.onnx.TrainingMode.TRAINING, export_params=True, dynamo=False)
+    model = onnx.load(str(path))
+    if model.ir_version > MAX_IR_VERSION:
+        raise ExportError(f"{path}: ir_version: expected <= {MAX_IR_VERSION}, found {model.ir_version}")
+
+
+def expose_layernorm_stats(path: Path) -> None:
+    """Gives every LayerNormalization its optional Mean / InvStdDev outputs.
+
+    The TorchScript exporter emits only Y, but ORT's LayerNormalizationGrad builder reads outputs 1 and 2
+    (it fails with "i < node_->OutputDefs().size() was false" otherwise).
+    """
+    model = onnx.load(str(path))
+    for node in model.graph.node:
+        if node.op_type == "LayerNormalization" and len(node.output) == 1:
+            node.output.extend([node.output[0] + "_mean", node.output[0] + "_inv_std_dev"])
+    onnx.save(model, str(path))
+
+
+def check_initializers(path: Path, param_names) -> None:
+    """Every initializer of the forward graph must be a named model parameter (nothing folded or renamed)."""
+    model = onnx.load(str(path), load_external_data=False)
+    inits = {i.name for i in model.graph.initializer}
+    extra = sorted(inits - set(param_names))
+    missing = sorted(set(param_names) - inits)
+    if extra or missing:
+        raise ExportError(f"{path}: initializers differ from model parameters: extra {extra[:10]}, missing {missing[:10]}")
+
+
+def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int) -> Path:
+    """Writes reference_model.onnx and inference_model.onnx into ``out``; returns the forward graph in ``work``."""
+    example = wrappers.example_inputs(lm.vocab_size)
+    params = [n for n, _ in lm.named_parameters()]
+    forward = work / "forward_model.onnx"
+    export_graph(wrappers.TrainGraph(lm), example, wrappers.TRAIN_INPUTS, wrappers.TRAIN_OUTPUTS, forward, opset)
+    check_initializers(forward, params)
+    expose_layernorm_stats(forward)
+    export_graph(wrappers.ReferenceGraph(lm), example, wrappers.REFERENCE_INPUTS, wrappers.REFERENCE_OUTPUTS,
+                 out / "reference_model.onnx", opset)
+    export_graph(wrappers.InferenceGraph(lm), example, wrappers.INFERENCE_INPUTS, wrappers.INFERENCE_OUTPUTS,
+                 out / "inference_model.onnx", opset)
+    return forward

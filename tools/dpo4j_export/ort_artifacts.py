@@ -1,0 +1,60 @@
+"""ONNX Runtime training artifacts (training/eval/optimizer models + checkpoint) from the forward graph."""
+
+import struct
+from pathlib import Path
+
+import onnx
+from onnxruntime.training import artifacts
+from onnxruntime.training.onnxblock import optim
+
+from .errors import ExportError
+from .onnx_graphs import MAX_IR_VERSION
+
+BETAS = (0.9, 0.999)
+EPS = 1e-8
+ADAM_MODE_PYTORCH = 0
+CHECKPOINT_VERSION = 2
+
+
+def generate(forward: Path, params, out: Path, weight_decay: float, max_grad_norm) -> None:
+    """Writes training_model.onnx, eval_model.onnx, optimizer_model.onnx and checkpoint into ``out``.
+
+    loss=None puts a pass-through block on top, so the forward graph's first output (``loss``) is the
+    loss and the other four outputs are returned by TrainStep/EvalStep in contract order.
+    """
+    clip = optim.ClipGradNorm(max_grad_norm) if max_grad_norm is not None else None
+    adamw = optim.AdamW(bias_correction=True, betas=BETAS, eps=EPS, weight_decay=weight_decay, clip_grad=clip)
+    artifacts.generate_artifacts(onnx.load(str(forward)), requires_grad=list(params), frozen_params=[], loss=None,
+                                 optimizer=adamw, artifact_directory=str(out))
+    _set_pytorch_adam_mode(out / "optimizer_model.onnx")
+    for f in ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx"):
+        ir = onnx.load(str(out / f), load_external_data=False).ir_version
+        if ir > MAX_IR_VERSION:
+            raise ExportError(f"{out / f}: ir_version: expected <= {MAX_IR_VERSION}, found {ir}")
+    version = checkpoint_version(out / "checkpoint")
+    if version != CHECKPOINT_VERSION:
+        raise ExportError(f"{out / 'checkpoint'}: version: expected {CHECKPOINT_VERSION}, found {version}")
+
+
+def _set_pytorch_adam_mode(path: Path) -> None:
+    """onnxblock's AdamW hard-codes adam_mode=1 (HF); the contract's optimizer is PyTorch's AdamW (mode 0)."""
+    model = onnx.load(str(path))
+    nodes = [n for n in model.graph.node if n.op_type == "AdamWOptimizer"]
+    if len(nodes) != 1:
+        raise ExportError(f"{path}: expected exactly one AdamWOptimizer node, found {len(nodes)}")
+    for attr in nodes[0].attribute:
+        if attr.name == "adam_mode":
+            attr.i = ADAM_MODE_PYTORCH
+    onnx.save(model, str(path))
+
+
+def checkpoint_version(path: Path) -> int:
+    """Reads field 0 (``version``) of the ORT checkpoint flatbuffer (file identifier "ODTC")."""
+    buf = path.read_bytes()
+    if buf[4:8] != b"ODTC":
+        raise ExportError(f"{path}: file identifier: expected b'ODTC', found {buf[4:8]!r}")
+    root = struct.unpack_from("<I", buf, 0)[0]
+    vtable = root - struct.unpack_from("<i", buf, root)[0]
+    vt_size = struct.unpack_from("<H", buf, vtable)[0]
+    field = struct.unpack_from("<H", buf, vtable + 4)[0] if vt_size > 4 else 0
+    return struct.unpack_from("<i", buf, root + field)[0] if field else 0

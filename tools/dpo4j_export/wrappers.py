@@ -1,0 +1,105 @@
+"""The three exported graphs' forward functions (names, order and shapes of tools/CONTRACT.md)."""
+
+import torch
+from torch import nn
+
+from . import dpo_loss
+
+TRAIN_INPUTS = ("input_ids", "attention_mask", "completion_mask", "ref_logps", "pref_prob", "pair_weight",
+                "loss_mix", "beta", "label_smoothing", "length_alpha", "simpo_gamma", "rpo_alpha")
+TRAIN_OUTPUTS = ("loss", "logps", "token_counts", "logits_sum", "pair_losses")
+REFERENCE_INPUTS = ("input_ids", "attention_mask", "completion_mask")
+REFERENCE_OUTPUTS = ("logps", "token_counts", "logits_sum")
+INFERENCE_INPUTS = ("input_ids", "attention_mask")
+INFERENCE_OUTPUTS = ("logits",)
+
+LOSS_INPUT_DEFAULTS = {
+    "pref_prob": 1.0, "pair_weight": 1.0, "loss_mix": [1.0, 0.0, 0.0, 0.0, 0.0], "beta": 0.1,
+    "label_smoothing": 0.0, "length_alpha": 0.0, "simpo_gamma": 0.5, "rpo_alpha": 0.0,
+}
+
+# Symbolic dimension of every graph input / output (shapes in CONTRACT.md).
+DIMS = {
+    "input_ids": ("N", "T"), "attention_mask": ("N", "T"), "completion_mask": ("N", "T"), "ref_logps": ("N",),
+    "pref_prob": ("B",), "pair_weight": ("B",), "loss_mix": (len(dpo_loss.VARIANTS),), "beta": (1,),
+    "label_smoothing": (1,), "length_alpha": (1,), "simpo_gamma": (1,), "rpo_alpha": (1,),
+    "loss": (), "logps": ("N",), "token_counts": ("N",), "logits_sum": ("N",), "pair_losses": ("B",),
+    "logits": ("N", "T", "V"),
+}
+
+
+def sequence_stats(logits: torch.Tensor, input_ids: torch.Tensor, completion_mask: torch.Tensor) -> tuple:
+    """Summed completion log-probs, completion token counts and completion logits sums, each (N).
+
+    The log-prob of token t is read from the logits at position t-1, so position 0 never counts.
+    """
+    prev = logits[:, :-1, :]  # (N, T-1, V)
+    logp_all = torch.log_softmax(prev, dim=-1)  # (N, T-1, V)
+    target = input_ids[:, 1:]  # (N, T-1)
+    logp_tok = torch.gather(logp_all, 2, target[:, :, None])[:, :, 0]  # (N, T-1)
+    mask = completion_mask[:, 1:].to(logits.dtype)  # (N, T-1)
+    logps = (logp_tok * mask).sum(dim=-1)  # (N)
+    token_counts = mask.sum(dim=-1)  # (N)
+    logits_sum = (prev.sum(dim=-1) * mask).sum(dim=-1)  # (N)
+    return logps, token_counts, logits_sum
+
+
+class _Graph(nn.Module):
+    """Holds the language model so that exported parameter names stay the HF names (no wrapper prefix)."""
+
+    def __init__(self, lm: nn.Module):
+        super().__init__()
+        object.__setattr__(self, "lm", lm)  # not registered as a child ...
+        for name, child in lm.named_children():
+            self.add_module(name, child)  # ... its children are, under their own names
+
+
+class TrainGraph(_Graph):
+    """training_model / eval_model forward: policy statistics + the mixed DPO-family loss."""
+
+    def forward(self, input_ids, attention_mask, completion_mask, ref_logps, pref_prob, pair_weight, loss_mix,
+                beta, label_smoothing, length_alpha, simpo_gamma, rpo_alpha):
+        logits = self.lm(input_ids, attention_mask)  # (N, T, V)
+        logps, token_counts, logits_sum = sequence_stats(logits, input_ids, completion_mask)  # (N) each
+        lp = logps.reshape(2, -1)  # (2, B) rows: chosen, rejected
+        ref = ref_logps.reshape(2, -1)  # (2, B)
+        cnt = token_counts.reshape(2, -1)  # (2, B)
+        pair = dpo_loss.pair_losses(lp[0], lp[1], ref[0], ref[1], cnt[0], cnt[1], pref_prob, loss_mix, beta,
+                                    label_smoothing, length_alpha, simpo_gamma, rpo_alpha)  # (B)
+        loss = (pair_weight * pair).mean()  # ()
+        return loss, logps, token_counts, logits_sum, pair
+
+
+class ReferenceGraph(_Graph):
+    """reference_model forward: sequence log-prob statistics only."""
+
+    def forward(self, input_ids, attention_mask, completion_mask):
+        logits = self.lm(input_ids, attention_mask)  # (N, T, V)
+        return sequence_stats(logits, input_ids, completion_mask)
+
+
+class InferenceGraph(_Graph):
+    """inference_model forward: next-token logits (no KV cache)."""
+
+    def forward(self, input_ids, attention_mask):
+        return self.lm(input_ids, attention_mask)  # (N, T, V)
+
+
+def example_inputs(vocab_size: int, pairs: int = 2, t: int = 8) -> dict:
+    """Deterministic example batch used to trace the graphs (values do not matter, only dtypes/ranks)."""
+    g = torch.Generator().manual_seed(0)
+    n = 2 * pairs
+    ids = torch.randint(0, vocab_size, (n, t), generator=g)  # (N, T)
+    attn = torch.ones(n, t, dtype=torch.int64)  # (N, T)
+    attn[:, -2:] = 0
+    comp = torch.zeros(n, t, dtype=torch.int64)  # (N, T)
+    comp[:, 3:-2] = 1
+    d = LOSS_INPUT_DEFAULTS
+    return {
+        "input_ids": ids, "attention_mask": attn, "completion_mask": comp,
+        "ref_logps": torch.zeros(n),  # (N)
+        "pref_prob": torch.full((pairs,), d["pref_prob"]), "pair_weight": torch.full((pairs,), d["pair_weight"]),
+        "loss_mix": torch.tensor(d["loss_mix"]), "beta": torch.tensor([d["beta"]]),
+        "label_smoothing": torch.tensor([d["label_smoothing"]]), "length_alpha": torch.tensor([d["length_alpha"]]),
+        "simpo_gamma": torch.tensor([d["simpo_gamma"]]), "rpo_alpha": torch.tensor([d["rpo_alpha"]]),
+    }
