@@ -1,0 +1,27 @@
+package io.dpo4j.runtime;
+
+/**
+ * Options shared by training and inference sessions.
+ *
+ * @param device where the session runs
+ * @param intraOpThreads intra-op thread count; 0 lets ORT choose
+ * @param deterministic ask ORT for deterministic kernels ({@code SetDeterministicCompute})
+ * @param seed ORT's global random seed (training API {@code SetSeed}), set when a session opens
+ */
+public record SessionConfig(Device device, int intraOpThreads, boolean deterministic, long seed) {
+    /** Validates device non-null and thread count ≥ 0. */
+    public SessionConfig {
+        if (device == null) {
+            throw new IllegalArgumentException("SessionConfig.device: expected a device, found null");
+        }
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("SessionConfig.intraOpThreads: expected >= 0 (0 = ORT default), found "
+                    + intraOpThreads);
+        }
+    }
+
+    /** CPU, ORT's default thread count, deterministic compute, seed 42. */
+    public static SessionConfig cpuDefaults() {
+        return new SessionConfig(Device.CPU, 0, true, 42L);
+    }
+}
