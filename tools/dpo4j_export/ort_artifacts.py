@@ -1,5 +1,6 @@
 """ONNX Runtime training artifacts (training/eval/optimizer models + checkpoint) from the forward graph."""
 
+import re
 import struct
 from pathlib import Path
 
@@ -28,6 +29,7 @@ def generate(forward: Path, params, out: Path, weight_decay: float, max_grad_nor
                                  optimizer=adamw, artifact_directory=str(out))
     _set_pytorch_adam_mode(out / "optimizer_model.onnx")
     for f in ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx"):
+        _canonicalize_generated_names(out / f)
         ir = onnx.load(str(out / f), load_external_data=False).ir_version
         if ir > MAX_IR_VERSION:
             raise ExportError(f"{out / f}: ir_version: expected <= {MAX_IR_VERSION}, found {ir}")
@@ -45,6 +47,35 @@ def _set_pytorch_adam_mode(path: Path) -> None:
     for attr in nodes[0].attribute:
         if attr.name == "adam_mode":
             attr.i = ADAM_MODE_PYTORCH
+    onnx.save(model, str(path))
+
+
+_GENERATED = re.compile(r"^onnx::(.+)::(\d+)$")
+
+
+def _canonicalize_generated_names(path: Path) -> None:
+    """onnxblock numbers its names (``onnx::adamw.updated_flag::7``) with a process-wide counter; renumber them
+    in order of appearance so that exporting twice in one process writes identical bytes."""
+    model = onnx.load(str(path))
+    g = model.graph
+    mapping = {}
+
+    def canon(name: str) -> str:
+        m = _GENERATED.match(name)
+        if not m:
+            return name
+        if name not in mapping:
+            mapping[name] = f"onnx::{m.group(1)}::{len(mapping) + 1}"
+        return mapping[name]
+
+    for vi in list(g.input) + list(g.output) + list(g.value_info):
+        vi.name = canon(vi.name)
+    for init in g.initializer:
+        init.name = canon(init.name)
+    for node in g.node:
+        node.name = canon(node.name)
+        node.input[:] = [canon(n) for n in node.input]
+        node.output[:] = [canon(n) for n in node.output]
     onnx.save(model, str(path))
 
 

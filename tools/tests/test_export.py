@@ -1,0 +1,271 @@
+"""Exporter tests: HF parity of our GPT-2 / Llama / Qwen2 modules, manifest vs contract, bad inputs leave nothing
+behind, and one ORT training step on freshly exported artifacts.
+
+    /tmp/venv/bin/python -m pytest -q tools/tests/test_export.py
+"""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import torch
+import transformers
+
+TOOLS = Path(__file__).resolve().parents[1]
+ROOT = TOOLS.parent
+if str(TOOLS) not in sys.path:
+    sys.path.insert(0, str(TOOLS))
+
+TOKENIZER_DIR = ROOT / "artifacts" / "tiny-gpt2"  # committed; any real tokenizer.json will do for the exporter
+
+
+def hf_model(kind: str, seed: int = 7, std: float = 0.2):
+    """A small random HF model; weights drawn wider than HF's init so that the logits carry signal."""
+    torch.manual_seed(seed)
+    common = dict(vocab_size=512, bos_token_id=1, eos_token_id=2)
+    if kind == "gpt2":
+        m = transformers.GPT2LMHeadModel(transformers.GPT2Config(n_positions=64, n_embd=32, n_layer=2, n_head=4,
+                                                                 **common))
+    elif kind == "llama":
+        m = transformers.LlamaForCausalLM(transformers.LlamaConfig(
+            hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+            max_position_embeddings=64, rope_theta=500.0, tie_word_embeddings=False, **common))
+    elif kind == "qwen2":
+        m = transformers.Qwen2ForCausalLM(transformers.Qwen2Config(
+            hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=1,
+            max_position_embeddings=64, rope_theta=10000.0, tie_word_embeddings=True, **common))
+    else:
+        raise ValueError(kind)
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            is_norm_gain = p.dim() == 1 and name.endswith("weight") and ("norm" in name or ".ln_" in name)
+            p.normal_(1.0 if is_norm_gain else 0.0, std)
+    m.config._attn_implementation = "eager"
+    return m.eval()
+
+
+def save_model_dir(model, path: Path) -> Path:
+    model.save_pretrained(path, safe_serialization=True)
+    shutil.copyfile(TOKENIZER_DIR / "tokenizer.json", path / "tokenizer.json")
+    return path
+
+
+def padded_batch(vocab: int, lengths, t: int, seed: int = 3):
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(0, vocab, (len(lengths), t), generator=g)  # (N, T)
+    mask = torch.zeros(len(lengths), t, dtype=torch.int64)  # (N, T)
+    for i, n in enumerate(lengths):
+        mask[i, :n] = 1
+    return ids, mask
+
+
+# ---------------------------------------------------------------- HF parity -----------------------------------
+
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+import pytest  # noqa: E402
+
+from dpo4j_export import hf_loader, wrappers  # noqa: E402
+from dpo4j_export.errors import ExportError  # noqa: E402
+import export as export_cli  # noqa: E402
+
+PARITY_ATOL = 1e-5
+
+
+@pytest.mark.parametrize("kind", ["gpt2", "llama", "qwen2"])
+def test_logits_equal_hf_transformers(kind, tmp_path):
+    hf = hf_model(kind)
+    _, ours = hf_loader.load_model(save_model_dir(hf, tmp_path / kind))
+    ids, mask = padded_batch(512, [12, 9, 5, 1], t=12)  # (N, T) right padded
+    with torch.no_grad():
+        want = hf(input_ids=ids, attention_mask=mask).logits  # (N, T, V)
+        got = ours(ids, mask)  # (N, T, V)
+    real = mask.bool()
+    assert got.shape == want.shape
+    assert want[real].abs().max() > 1.0  # the comparison is not between near-zero logits
+    assert torch.max(torch.abs(got[real] - want[real])).item() <= PARITY_ATOL
+
+
+def test_sequence_logps_match_a_direct_sum():
+    torch.manual_seed(0)
+    logits = torch.randn(2, 5, 7)  # (N, T, V)
+    ids = torch.randint(0, 7, (2, 5))  # (N, T)
+    comp = torch.tensor([[0, 0, 1, 1, 0], [0, 1, 1, 1, 1]])  # (N, T)
+    logps, counts, lsum = wrappers.sequence_stats(logits, ids, comp)
+    for i in range(2):
+        exp_lp = sum(torch.log_softmax(logits[i, t - 1], -1)[ids[i, t]].item() for t in range(1, 5) if comp[i, t])
+        exp_ls = sum(logits[i, t - 1].sum().item() for t in range(1, 5) if comp[i, t])
+        assert logps[i].item() == pytest.approx(exp_lp, abs=1e-5)
+        assert lsum[i].item() == pytest.approx(exp_ls, abs=1e-5)
+        assert counts[i].item() == comp[i, 1:].sum().item()
+
+
+# ---------------------------------------------------------------- export + manifest ----------------------------
+
+CONTRACT_TRAIN_INPUTS = [
+    ("input_ids", "int64", ["N", "T"]), ("attention_mask", "int64", ["N", "T"]),
+    ("completion_mask", "int64", ["N", "T"]), ("ref_logps", "float", ["N"]), ("pref_prob", "float", ["B"]),
+    ("pair_weight", "float", ["B"]), ("loss_mix", "float", [5]), ("beta", "float", [1]),
+    ("label_smoothing", "float", [1]), ("length_alpha", "float", [1]), ("simpo_gamma", "float", [1]),
+    ("rpo_alpha", "float", [1])]
+CONTRACT_TRAIN_OUTPUTS = [("loss", "float", []), ("logps", "float", ["N"]), ("token_counts", "float", ["N"]),
+                          ("logits_sum", "float", ["N"]), ("pair_losses", "float", ["B"])]
+
+
+def _sig(entries):
+    return [(e["name"], e["type"], e["shape"]) for e in entries]
+
+
+@pytest.fixture(scope="module")
+def exported_llama(tmp_path_factory):
+    root = tmp_path_factory.mktemp("export")
+    model_dir = save_model_dir(hf_model("llama"), root / "hf")
+    return export_cli.export(model_dir, "m", root / "out", max_grad_norm=1.0)
+
+
+def test_manifest_matches_contract(exported_llama):
+    m = json.loads((exported_llama / "manifest.json").read_text())
+    for graph in ("training_model.onnx", "eval_model.onnx"):
+        assert _sig(m["graphs"][graph]["inputs"]) == CONTRACT_TRAIN_INPUTS
+        assert _sig(m["graphs"][graph]["outputs"]) == CONTRACT_TRAIN_OUTPUTS
+    assert _sig(m["graphs"]["reference_model.onnx"]["inputs"]) == CONTRACT_TRAIN_INPUTS[:3]
+    assert _sig(m["graphs"]["reference_model.onnx"]["outputs"]) == CONTRACT_TRAIN_OUTPUTS[1:4]
+    assert _sig(m["graphs"]["inference_model.onnx"]["outputs"]) == [("logits", "float", ["N", "T", "V"])]
+    assert [e["name"] for e in m["graphs"]["optimizer_model.onnx"]["inputs"]] == [
+        "learning_rate", "step", "params", "gradients", "first_order_moments", "second_order_moments"]
+    assert m["format"] == 1 and m["architecture"] == "llama" and m["vocab_size"] == 512
+    assert m["optimizer"] == {"type": "adamw", "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.0,
+                              "max_grad_norm": 1.0}
+    assert m["loss_variants"] == ["sigmoid", "robust", "hinge", "ipo", "simpo"]
+    assert m["loss_inputs"]["loss_mix"] == [1.0, 0.0, 0.0, 0.0, 0.0] and m["loss_inputs"]["simpo_gamma"] == 0.5
+    files = sorted(p.name for p in exported_llama.iterdir() if p.name != "manifest.json")
+    assert sorted(m["files"]) == files
+    import hashlib
+    for name, digest in m["files"].items():
+        assert hashlib.sha256((exported_llama / name).read_bytes()).hexdigest() == digest
+
+
+def test_graph_contract_details(exported_llama):
+    opt = onnx.load(str(exported_llama / "optimizer_model.onnx"))
+    adamw = [n for n in opt.graph.node if n.op_type == "AdamWOptimizer"]
+    assert len(adamw) == 1
+    attrs = {a.name: onnx.helper.get_attribute_value(a) for a in adamw[0].attribute}
+    assert attrs["adam_mode"] == 0 and attrs["correct_bias"] == 1
+    assert any(n.op_type == "InplaceClipGradNorm" for n in opt.graph.node)  # --max-grad-norm 1.0
+    train = onnx.load(str(exported_llama / "training_model.onnx"))
+    names = {i.name for i in train.graph.input}
+    assert "lazy_reset_grad" in names and "model.embed_tokens.weight_grad.accumulation.buffer" in names
+    for f in ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx", "reference_model.onnx",
+              "inference_model.onnx"):
+        assert onnx.load(str(exported_llama / f), load_external_data=False).ir_version <= 13
+    from dpo4j_export.ort_artifacts import checkpoint_version
+    assert checkpoint_version(exported_llama / "checkpoint") == 2
+
+
+def test_ort_training_api_runs_one_step(exported_llama):
+    from dpo4j_export import verify
+    example = wrappers.example_inputs(512)
+    eval_out, train_out, after = verify.train_one_step(exported_llama, example, lr=1e-2)
+    assert [o.shape for o in train_out] == [(), (4,), (4,), (4,), (2,)]
+    assert np.isfinite(train_out[0]) and np.isfinite(after[0])
+    assert float(after[0]) < float(eval_out[0])  # one AdamW step on this batch lowers its loss
+
+
+def test_export_is_deterministic(exported_llama, tmp_path):
+    model_dir = exported_llama.parent.parent / "hf"
+    again = export_cli.export(model_dir, "m", tmp_path, max_grad_norm=1.0)
+    first = json.loads((exported_llama / "manifest.json").read_text())["files"]
+    second = json.loads((again / "manifest.json").read_text())["files"]
+    assert first == second
+
+
+# ---------------------------------------------------------------- bad inputs ----------------------------------
+
+def _assert_nothing_left(out: Path):
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_missing_files_are_named(tmp_path):
+    model_dir = save_model_dir(hf_model("gpt2"), tmp_path / "hf")
+    for missing in ("tokenizer.json", "model.safetensors", "config.json"):
+        (model_dir / missing).rename(tmp_path / missing)
+        with pytest.raises(ExportError, match=missing.replace(".", r"\.")):
+            export_cli.export(model_dir, "x", tmp_path / "out")
+        (tmp_path / missing).rename(model_dir / missing)
+        _assert_nothing_left(tmp_path / "out")
+
+
+def test_unsupported_model_type_lists_supported(tmp_path):
+    model_dir = save_model_dir(hf_model("gpt2"), tmp_path / "hf")
+    cfg = json.loads((model_dir / "config.json").read_text())
+    cfg["model_type"] = "bloom"
+    (model_dir / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ExportError, match=r"model_type.*'gpt2', 'llama', 'qwen2'.*'bloom'"):
+        export_cli.export(model_dir, "x", tmp_path / "out")
+    _assert_nothing_left(tmp_path / "out")
+
+
+def test_grad_like_names_are_rejected():
+    with pytest.raises(ExportError, match=r"\['a.weight_grad', 'b._grad.accumulation.x', 'lazy_reset_grad'\]"):
+        hf_loader.check_names(["ok.weight", "a.weight_grad", "lazy_reset_grad", "b._grad.accumulation.x"], "parameter")
+
+
+def test_failure_mid_export_leaves_no_directory(tmp_path, monkeypatch):
+    model_dir = save_model_dir(hf_model("gpt2"), tmp_path / "hf")
+    from dpo4j_export import ort_artifacts
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("injected failure after the ONNX graphs were written")
+
+    monkeypatch.setattr(ort_artifacts, "generate", boom)
+    with pytest.raises(RuntimeError, match="injected"):
+        export_cli.export(model_dir, "x", tmp_path / "out")
+    _assert_nothing_left(tmp_path / "out")
+
+
+def test_cli_reports_errors_with_exit_code_2(tmp_path, capsys):
+    rc = export_cli.main(["--model-dir", str(tmp_path / "nope"), "--name", "x", "--out", str(tmp_path / "out")])
+    assert rc == 2
+    assert "expected a directory" in capsys.readouterr().err
+
+
+def _ort_module(art: Path):
+    from onnxruntime.training import api as ort_api
+    state = ort_api.CheckpointState.load_checkpoint(str(art / "checkpoint"))
+    return ort_api.Module(str(art / "training_model.onnx"), state, str(art / "eval_model.onnx"))
+
+
+@pytest.mark.parametrize("variant", range(5))
+def test_ort_loss_equals_torch_for_every_variant(exported_llama, variant):
+    _, lm = hf_loader.load_model(exported_llama.parent.parent / "hf")
+    ex = wrappers.example_inputs(512)
+    ex.update(ref_logps=torch.tensor([-40.0, -35.0, -41.0, -30.0]), pref_prob=torch.tensor([0.9, 0.6]),
+              pair_weight=torch.tensor([1.0, 0.5]), beta=torch.tensor([0.3]), label_smoothing=torch.tensor([0.1]),
+              length_alpha=torch.tensor([0.05]), simpo_gamma=torch.tensor([0.4]), rpo_alpha=torch.tensor([0.2]))
+    ex["loss_mix"] = torch.nn.functional.one_hot(torch.tensor(variant), 5).float()
+    ex["completion_mask"][0, 3] = 0  # unequal completion lengths so the length terms matter
+    with torch.no_grad():
+        want = wrappers.TrainGraph(lm)(*[ex[n] for n in wrappers.TRAIN_INPUTS])
+    module = _ort_module(exported_llama)
+    module.eval()
+    got = module(*[ex[n].numpy() for n in wrappers.TRAIN_INPUTS])
+    for name, g, w in zip(wrappers.TRAIN_OUTPUTS, got, want):
+        np.testing.assert_allclose(g, w.numpy(), rtol=1e-4, atol=1e-4, err_msg=name)
+
+
+@pytest.mark.parametrize("beta,eps", [(0.1, 0.5), (0.0, 0.1)])  # robust / ipo undefined, weighted 0
+def test_ort_gradients_finite_when_undefined_variant_weighted_zero(exported_llama, beta, eps):
+    ex = wrappers.example_inputs(512)
+    ex.update(label_smoothing=torch.tensor([eps]), beta=torch.tensor([beta]), rpo_alpha=torch.tensor([0.5]),
+              loss_mix=torch.tensor([1.0, 0.0, 1.0, 0.0, 1.0]))
+    from onnxruntime.training import api as ort_api
+    module = _ort_module(exported_llama)
+    optimizer = ort_api.Optimizer(str(exported_llama / "optimizer_model.onnx"), module)
+    before = module.get_contiguous_parameters(trainable_only=True).numpy().copy()
+    module.train()
+    out = module(*[ex[n].numpy() for n in wrappers.TRAIN_INPUTS])
+    optimizer.step()  # a NaN/Inf gradient would turn parameters NaN here
+    after = module.get_contiguous_parameters(trainable_only=True).numpy()
+    assert np.isfinite(out[0])
+    assert np.isfinite(after).all() and not np.array_equal(before, after)
