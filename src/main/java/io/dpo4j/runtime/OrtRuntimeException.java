@@ -3,6 +3,9 @@ package io.dpo4j.runtime;
 /**
  * A failed ONNX Runtime call: ORT's error code name (e.g. {@code ORT_INVALID_ARGUMENT}), ORT's own message, and the
  * action dpo4j was performing (e.g. {@code "loading checkpoint /runs/x/checkpoint"}).
+ *
+ * <p>dpo4j checks that model and checkpoint files exist before handing them to ORT; a missing file is reported the
+ * same way with code {@code ORT_NO_SUCHFILE} and a message naming the path.
  */
 public final class OrtRuntimeException extends RuntimeException {
     private static final String[] CODE_NAMES = {
