@@ -1,0 +1,42 @@
+package io.dpo4j.artifacts;
+
+import java.util.List;
+
+/** The graph input and output names of tools/CONTRACT.md, in order. */
+public final class GraphContract {
+    /** Training/eval user inputs, in graph order. */
+    public static final List<String> TRAIN_INPUTS = List.of(
+            "input_ids", "attention_mask", "completion_mask", "ref_logps", "pref_prob", "pair_weight",
+            "loss_mix", "beta", "label_smoothing", "length_alpha", "simpo_gamma", "rpo_alpha");
+    /** Training/eval outputs, in graph order (the first is the loss). */
+    public static final List<String> TRAIN_OUTPUTS = List.of("loss", "logps", "token_counts", "logits_sum", "pair_losses");
+    /** Reference model inputs. */
+    public static final List<String> REFERENCE_INPUTS = List.of("input_ids", "attention_mask", "completion_mask");
+    /** Reference model outputs. */
+    public static final List<String> REFERENCE_OUTPUTS = List.of("logps", "token_counts", "logits_sum");
+    /** Inference model inputs. */
+    public static final List<String> INFERENCE_INPUTS = List.of("input_ids", "attention_mask");
+    /** Inference model outputs. */
+    public static final List<String> INFERENCE_OUTPUTS = List.of("logits");
+
+    /** Files every artifact set must hold besides manifest.json. */
+    public static final List<String> REQUIRED_FILES = List.of(
+            "training_model.onnx", "eval_model.onnx", "optimizer_model.onnx", "checkpoint",
+            "reference_model.onnx", "inference_model.onnx", "tokenizer.json");
+
+    private GraphContract() {}
+
+    /**
+     * Fails unless {@code found} contains every name of {@code expected} in the same relative order.
+     *
+     * @param what     e.g. "training_model.onnx inputs"
+     * @param expected names required by the contract
+     * @param found    names the graph declares
+     */
+    public static void requireNames(String what, List<String> expected, List<String> found) {
+        List<String> relevant = found.stream().filter(expected::contains).toList();
+        if (!relevant.equals(expected)) {
+            throw new ArtifactException(what + ": expected " + expected + " (in this order), found " + found);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.dpo4j.artifacts;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code manifest.json} of an artifact set, as written by {@code tools/export.py} (see tools/CONTRACT.md).
+ *
+ * @param format          manifest format version (1)
+ * @param name            artifact set name, e.g. {@code tiny-gpt2}
+ * @param architecture    {@code gpt2} or {@code llama}
+ * @param vocabSize       V, rows of the embedding / columns of the logits
+ * @param maxPositions    longest sequence the model accepts
+ * @param hiddenSize      model width
+ * @param numLayers       transformer blocks
+ * @param numParameters   trainable parameter count
+ * @param specialTokens   BOS/EOS/PAD ids and how they are added
+ * @param optimizer       optimizer baked into optimizer_model.onnx
+ * @param lossVariants    order of the {@code loss_mix} input
+ * @param lossInputs      default value of every scalar loss input
+ * @param graphs          per ONNX file: its inputs and outputs
+ * @param tools           versions of the tools that wrote the set
+ * @param files           SHA-256 (hex) of every file in the set except the manifest
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Manifest(
+        @JsonProperty("format") int format,
+        @JsonProperty("name") String name,
+        @JsonProperty("architecture") String architecture,
+        @JsonProperty("vocab_size") int vocabSize,
+        @JsonProperty("max_positions") int maxPositions,
+        @JsonProperty("hidden_size") int hiddenSize,
+        @JsonProperty("num_layers") int numLayers,
+        @JsonProperty("num_parameters") long numParameters,
+        @JsonProperty("special_tokens") SpecialTokens specialTokens,
+        @JsonProperty("optimizer") Optimizer optimizer,
+        @JsonProperty("loss_variants") List<String> lossVariants,
+        @JsonProperty("loss_inputs") Map<String, Object> lossInputs,
+        @JsonProperty("graphs") Map<String, Graph> graphs,
+        @JsonProperty("tools") Map<String, String> tools,
+        @JsonProperty("files") Map<String, String> files) {
+
+    /** Validates what the trainer relies on; names the field on failure. */
+    public Manifest {
+        require(format == 1, "format", "1", String.valueOf(format));
+        require(vocabSize > 0, "vocab_size", "> 0", String.valueOf(vocabSize));
+        require(maxPositions > 0, "max_positions", "> 0", String.valueOf(maxPositions));
+        require(specialTokens != null, "special_tokens", "an object", "nothing");
+        require(graphs != null && !graphs.isEmpty(), "graphs", "an object per ONNX file", "nothing");
+        require(files != null && !files.isEmpty(), "files", "a checksum per file", "nothing");
+        require(lossVariants != null && !lossVariants.isEmpty(), "loss_variants", "a list", "nothing");
+        lossVariants = List.copyOf(lossVariants);
+        lossInputs = lossInputs == null ? Map.of() : Map.copyOf(lossInputs);
+        graphs = Map.copyOf(graphs);
+        files = Map.copyOf(files);
+        tools = tools == null ? Map.of() : Map.copyOf(tools);
+    }
+
+    private static void require(boolean ok, String field, String expected, String found) {
+        if (!ok) {
+            throw new ArtifactException("manifest.json: field '" + field + "': expected " + expected + ", found " + found);
+        }
+    }
+
+    /**
+     * Special token ids.
+     *
+     * @param bos                BOS id or null when the model has none
+     * @param eos                EOS id
+     * @param pad                id used for right padding
+     * @param addBos             whether sequences start with BOS
+     * @param addEosToCompletion whether EOS ends every completion
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SpecialTokens(
+            @JsonProperty("bos") Integer bos,
+            @JsonProperty("eos") int eos,
+            @JsonProperty("pad") int pad,
+            @JsonProperty("add_bos") boolean addBos,
+            @JsonProperty("add_eos_to_completion") boolean addEosToCompletion) {}
+
+    /**
+     * The optimizer in optimizer_model.onnx.
+     *
+     * @param type         {@code adamw}
+     * @param betas        (β1, β2)
+     * @param eps          ε
+     * @param weightDecay  decoupled weight decay
+     * @param maxGradNorm  gradient clipping norm carried by the graph, or null when the artifacts do not clip
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Optimizer(
+            @JsonProperty("type") String type,
+            @JsonProperty("betas") List<Double> betas,
+            @JsonProperty("eps") double eps,
+            @JsonProperty("weight_decay") double weightDecay,
+            @JsonProperty("max_grad_norm") Double maxGradNorm) {}
+
+    /** Inputs and outputs of one ONNX graph. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Graph(@JsonProperty("inputs") List<Value> inputs, @JsonProperty("outputs") List<Value> outputs) {
+        /** Copies the lists. */
+        public Graph {
+            inputs = inputs == null ? List.of() : List.copyOf(inputs);
+            outputs = outputs == null ? List.of() : List.copyOf(outputs);
+        }
+
+        /** @return input names in graph order */
+        public List<String> inputNames() {
+            return inputs.stream().map(Value::name).toList();
+        }
+
+        /** @return output names in graph order */
+        public List<String> outputNames() {
+            return outputs.stream().map(Value::name).toList();
+        }
+    }
+
+    /**
+     * One graph input or output.
+     *
+     * @param name  value name
+     * @param type  element type, e.g. {@code float}, {@code int64}
+     * @param shape dimensions: numbers or symbolic names such as {@code "N"}
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Value(@JsonProperty("name") String name, @JsonProperty("type") String type,
+                        @JsonProperty("shape") List<Object> shape) {
+        /** Requires a name. */
+        public Value {
+            Objects.requireNonNull(name, "graph value without a name");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.dpo4j.cli;
+
+import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.train.CheckpointStore;
+import io.dpo4j.train.DataPreparer;
+import io.dpo4j.train.Evaluator;
+import io.dpo4j.train.PreparedData;
+import io.dpo4j.train.ReferenceCache;
+import io.dpo4j.train.ReferencePass;
+import io.dpo4j.runtime.InferenceSession;
+import io.dpo4j.runtime.OrtEnvironment;
+import io.dpo4j.runtime.SessionConfig;
+import io.dpo4j.runtime.TrainingSession;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dpo4j eval}: TRL-named preference metrics of a checkpoint (or the starting weights) on a data file. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Evaluate the starting weights or a training checkpoint on preference pairs; prints JSON metrics.",
+        footer = {"", "Examples:",
+                "  dpo4j eval --data artifacts/datasets/imdb-pref/eval.jsonl",
+                "  dpo4j eval --checkpoint runs/dpo/checkpoints/step-000150 --data eval.jsonl --loss ipo --beta 0.5"})
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--artifacts", defaultValue = EmbeddedDefault.ARTIFACTS,
+            description = "Artifact directory. Default: ${DEFAULT-VALUE}.")
+    Path artifacts;
+
+    @Option(names = "--checkpoint", description = "Checkpoint directory written by train; default: the artifacts' "
+            + "starting weights.")
+    Path checkpoint;
+
+    @Option(names = "--data", defaultValue = EmbeddedDefault.EVAL, description = "Preference pairs. Default: ${DEFAULT-VALUE}.")
+    Path data;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Pairs per eval step. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--cache-dir", defaultValue = ".dpo4j-cache",
+            description = "Reference log-prob cache. Default: ${DEFAULT-VALUE}.")
+    Path cacheDir;
+
+    @Mixin
+    LossOptions loss;
+
+    @Mixin
+    DataOptionsMixin dataOptions;
+
+    @Mixin
+    RuntimeOptions runtime;
+
+    @Override
+    public Integer call() throws Exception {
+        var lossCfg = loss.toConfig();
+        ArtifactSet art = ArtifactSet.load(artifacts);
+        Path ckpt = checkpoint == null ? art.file("checkpoint") : verified(checkpoint);
+        PreparedData d = DataPreparer.prepareSingle(data, dataOptions.toOptions(), art);
+        System.err.println(d.summary());
+        SessionConfig sc = runtime.sessionConfig(0);
+        int pad = art.manifest().specialTokens().pad();
+        try (OrtEnvironment env = OrtEnvironment.create("dpo4j-eval")) {
+            float[][] ref = new float[2][d.eval().size()];
+            if (lossCfg.usesReference()) {
+                ReferenceCache cache = ReferenceCache.open(cacheDir, art.checksum("reference_model.onnx"),
+                        d.dataChecksum(), d.settings());
+                try (InferenceSession rs = InferenceSession.open(env, sc, art.file("reference_model.onnx"))) {
+                    ref = ReferencePass.compute(rs, d.eval(), batchSize * 2, pad, cache, n -> { });
+                }
+            }
+            try (TrainingSession s = TrainingSession.open(env, sc, ckpt, art.file("training_model.onnx"),
+                    art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
+                Map<String, Double> m = new LinkedHashMap<>();
+                Evaluator.evaluate(s, lossCfg, d.eval(), ref, batchSize, pad, art.manifest().vocabSize())
+                        .forEach((k, v) -> m.put("eval_" + k, v));
+                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m));
+            }
+        }
+        return 0;
+    }
+
+    private static Path verified(Path dir) {
+        CheckpointStore.load(dir);
+        return dir.resolve(CheckpointStore.ORT_FILE);
+    }
+
+}

@@ -1,0 +1,53 @@
+package io.dpo4j.cli;
+
+import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.runtime.OrtEnvironment;
+import io.dpo4j.runtime.SessionConfig;
+import io.dpo4j.runtime.TrainingSession;
+import io.dpo4j.train.CheckpointStore;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dpo4j export-inference}: a trained checkpoint as a plain ONNX inference model (ORT's ExportModelForInferencing). */
+@Command(name = "export-inference", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Export the policy of a checkpoint as an ONNX inference model with the trained weights baked in.",
+        footer = {"", "Examples:",
+                "  dpo4j export-inference --checkpoint runs/dpo/checkpoints/step-000150 --output policy.onnx",
+                "  dpo4j export-inference --checkpoint ckpt --outputs logits --output policy-logits.onnx"})
+final class ExportInferenceCommand implements Callable<Integer> {
+    @Option(names = "--artifacts", defaultValue = EmbeddedDefault.ARTIFACTS,
+            description = "Artifact directory the checkpoint was trained from. Default: ${DEFAULT-VALUE}.")
+    Path artifacts;
+
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint directory written by train (required).")
+    Path checkpoint;
+
+    @Option(names = "--output", defaultValue = "runs/dpo/policy.onnx", description = "ONNX file to write. Default: ${DEFAULT-VALUE}.")
+    Path output;
+
+    @Option(names = "--outputs", defaultValue = "logits", split = ",",
+            description = "Eval-graph values to keep as outputs (comma separated). Default: ${DEFAULT-VALUE}.")
+    List<String> outputs;
+
+    @Mixin
+    RuntimeOptions runtime;
+
+    @Override
+    public Integer call() throws Exception {
+        ArtifactSet art = ArtifactSet.load(artifacts);
+        CheckpointStore.load(checkpoint);
+        SessionConfig sc = runtime.sessionConfig(0);
+        java.nio.file.Files.createDirectories(output.toAbsolutePath().getParent());
+        try (OrtEnvironment env = OrtEnvironment.create("dpo4j-export");
+             TrainingSession s = TrainingSession.open(env, sc, checkpoint.resolve(CheckpointStore.ORT_FILE),
+                     art.file("training_model.onnx"), art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
+            s.exportForInference(output, outputs);
+        }
+        System.out.println("wrote " + output + " (outputs " + outputs + ")");
+        return 0;
+    }
+}

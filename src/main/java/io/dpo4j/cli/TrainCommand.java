@@ -1,0 +1,137 @@
+package io.dpo4j.cli;
+
+import io.dpo4j.train.CheckpointStore;
+import io.dpo4j.train.LrSchedule;
+import io.dpo4j.train.RunResult;
+import io.dpo4j.train.TrainConfig;
+import io.dpo4j.train.Trainer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dpo4j train}: with no options, the embedded default run on the committed tiny model and IMDb pairs. */
+@Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = false, sortOptions = false,
+        description = {"Train with DPO (or a variant) through ONNX Runtime's training API.",
+                "With no options: the embedded default (artifacts/tiny-gpt2 on artifacts/datasets/imdb-pref), "
+                        + "which reports held-out rewards/accuracies."},
+        footer = {"", "Examples:",
+                "  dpo4j train",
+                "  dpo4j train --artifacts artifacts/tiny-llama --data prefs.jsonl --eval-fraction 0.1 --epochs 2",
+                "  dpo4j train --data prefs.csv --loss robust --label-smoothing 0.1 --grad-accum 4 --lr 5e-4",
+                "  dpo4j train --loss simpo --beta 2.0 --simpo-gamma 1.0 --device cuda:0",
+                "  dpo4j train --resume runs/dpo/checkpoints/step-000100"})
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--artifacts", defaultValue = EmbeddedDefault.ARTIFACTS,
+            description = "Artifact directory from tools/export.py. Default: ${DEFAULT-VALUE}.")
+    Path artifacts;
+
+    @Option(names = "--data", description = "Training preferences (JSONL, JSON, CSV, TSV). Default: "
+            + EmbeddedDefault.TRAIN + " (with " + EmbeddedDefault.EVAL + " held out).")
+    Path data;
+
+    @Option(names = "--eval-data", description = "Held-out preferences; without it --eval-fraction of --data is held "
+            + "out. Default: none.")
+    Path evalData;
+
+    @Option(names = "--eval-fraction", defaultValue = "0.1",
+            description = "Fraction held out (seeded) when there is no --eval-data. Default: ${DEFAULT-VALUE}.")
+    double evalFraction;
+
+    @Mixin
+    LossOptions loss;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Pairs per micro-batch. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--grad-accum", defaultValue = "1",
+            description = "Micro-batches per optimizer step. Default: ${DEFAULT-VALUE}.")
+    int gradAccum;
+
+    @Option(names = "--epochs", defaultValue = "4", description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--max-steps", defaultValue = "0",
+            description = "Optimizer steps (overrides --epochs when > 0). Default: ${DEFAULT-VALUE}.")
+    long maxSteps;
+
+    @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--lr-schedule", defaultValue = "linear",
+            description = "constant, linear or cosine (after warmup). Default: ${DEFAULT-VALUE}.")
+    String schedule;
+
+    @Option(names = "--warmup-ratio", defaultValue = "0.1",
+            description = "Fraction of steps for linear warmup. Default: ${DEFAULT-VALUE}.")
+    double warmupRatio;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Split and batch-order seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Mixin
+    DataOptionsMixin dataOptions;
+
+    @Option(names = "--log-every", defaultValue = "10", description = "Steps between metric records. Default: ${DEFAULT-VALUE}.")
+    int logEvery;
+
+    @Option(names = "--eval-every", defaultValue = "0",
+            description = "Steps between evaluations; 0 = at the end only. Default: ${DEFAULT-VALUE}.")
+    int evalEvery;
+
+    @Option(names = "--save-every", defaultValue = "0",
+            description = "Steps between checkpoints; 0 = at the end only. Default: ${DEFAULT-VALUE}.")
+    int saveEvery;
+
+    @Option(names = "--output", defaultValue = "runs/dpo",
+            description = "Output directory (metrics.jsonl, checkpoints/). Default: ${DEFAULT-VALUE}.")
+    Path output;
+
+    @Option(names = "--cache-dir", defaultValue = ".dpo4j-cache",
+            description = "Reference log-prob cache. Default: ${DEFAULT-VALUE}.")
+    Path cacheDir;
+
+    @Option(names = "--resume", description = "Checkpoint directory to resume from, or 'latest' (newest under "
+            + "--output). Default: none.")
+    String resume;
+
+    @Option(names = "--progress", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "Progress bar with ETA on a terminal. Default: ${DEFAULT-VALUE}.")
+    boolean progress;
+
+    @Mixin
+    RuntimeOptions runtime;
+
+    @Override
+    public Integer call() {
+        TrainConfig cfg = toConfig();
+        RunResult r = new Trainer(cfg, System.err).run();
+        System.out.printf("trained %d steps in %.1f s; metrics: %s; checkpoint: %s%n", r.stepLosses().size(),
+                r.seconds(), cfg.outputDir().resolve("metrics.jsonl"), r.lastCheckpoint());
+        Map<String, Double> ev = r.finalEval();
+        if (!ev.isEmpty()) {
+            System.out.printf("held-out: rewards/accuracies %.4f  rewards/margins %.4f  loss %.4f%n",
+                    ev.get("rewards/accuracies"), ev.get("rewards/margins"), ev.get("loss"));
+        }
+        return 0;
+    }
+
+    TrainConfig toConfig() {
+        boolean embedded = data == null;
+        Path train = embedded ? EmbeddedDefault.resolve(EmbeddedDefault.TRAIN) : data;
+        Path eval = evalData != null ? evalData : embedded ? EmbeddedDefault.resolve(EmbeddedDefault.EVAL) : null;
+        Path resumeDir = null;
+        if (resume != null) {
+            resumeDir = "latest".equals(resume)
+                    ? new CheckpointStore(output).latest().orElseThrow(() -> new IllegalArgumentException(
+                            "--resume latest: no checkpoint under " + output.resolve("checkpoints")))
+                    : Path.of(resume);
+        }
+        return new TrainConfig(artifacts, train, eval, evalFraction, dataOptions.toOptions(), loss.toConfig(),
+                batchSize, gradAccum, epochs, maxSteps, lr, LrSchedule.Kind.parse(schedule), warmupRatio, seed,
+                logEvery, evalEvery, saveEvery, output, cacheDir, resumeDir, runtime.parsedDevice(), runtime.threads,
+                runtime.deterministic, progress);
+    }
+}

@@ -1,0 +1,99 @@
+package io.dpo4j.train;
+
+import io.dpo4j.runtime.TrainingSession;
+import io.dpo4j.util.Files2;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Training checkpoints under {@code <output>/checkpoints/step-NNNNNN/}: the ORT checkpoint (parameters and optimizer
+ * state) plus {@code trainer_state.json}. Each is written into a temporary directory and renamed into place, so a
+ * crash never leaves a half-written checkpoint; the checkpoint's SHA-256 is verified on load.
+ */
+public final class CheckpointStore {
+    /** Name of the ORT checkpoint file inside a checkpoint directory. */
+    public static final String ORT_FILE = "checkpoint";
+    /** Name of the trainer state file inside a checkpoint directory. */
+    public static final String STATE_FILE = "trainer_state.json";
+
+    private final Path root;
+
+    /** @param outputDir the run's output directory */
+    public CheckpointStore(Path outputDir) {
+        this.root = outputDir.resolve("checkpoints");
+    }
+
+    /** @return the directory of the checkpoint at {@code step} */
+    public Path dirOf(long step) {
+        return root.resolve(String.format("step-%06d", step));
+    }
+
+    /** Saves the session's parameters and optimizer state with {@code state}; returns the checkpoint directory. */
+    public Path save(TrainingSession session, TrainerState state) {
+        Path target = dirOf(state.step());
+        try {
+            Files.createDirectories(root);
+            Path tmp = Files.createTempDirectory(root, target.getFileName() + ".tmp-");
+            try {
+                session.saveCheckpoint(tmp.resolve(ORT_FILE), true);
+                String sha = Files2.sha256(tmp.resolve(ORT_FILE));
+                TrainerState withSum = new TrainerState(state.step(), state.microBatches(), state.configFingerprint(), sha);
+                Files2.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(STATE_FILE).toFile(), withSum);
+                if (Files.exists(target)) {
+                    Files2.deleteTree(target);
+                }
+                Files2.moveAtomically(tmp, target);
+            } finally {
+                Files2.deleteTree(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("saving checkpoint " + target, e);
+        }
+        return target;
+    }
+
+    /**
+     * Reads and verifies a checkpoint directory.
+     *
+     * @throws IllegalStateException when a file is missing or the checksum differs
+     */
+    public static TrainerState load(Path dir) {
+        Path stateFile = dir.resolve(STATE_FILE);
+        Path ort = dir.resolve(ORT_FILE);
+        if (!Files.isRegularFile(stateFile) || !Files.isRegularFile(ort)) {
+            throw new IllegalStateException("checkpoint " + dir + ": expected files " + STATE_FILE + " and " + ORT_FILE
+                    + ", found " + (Files.isRegularFile(stateFile) ? "" : "no " + STATE_FILE + " ")
+                    + (Files.isRegularFile(ort) ? "" : "no " + ORT_FILE));
+        }
+        TrainerState state;
+        try {
+            state = Files2.JSON.readValue(stateFile.toFile(), TrainerState.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(stateFile + ": cannot parse: " + e.getMessage(), e);
+        }
+        String found = Files2.sha256(ort);
+        if (!found.equals(state.checkpointSha256())) {
+            throw new IllegalStateException("checkpoint " + ort + " is corrupt: " + STATE_FILE + " expects sha256 "
+                    + state.checkpointSha256() + ", file has " + found);
+        }
+        return state;
+    }
+
+    /** @return the newest complete checkpoint directory, if any */
+    public Optional<Path> latest() {
+        if (!Files.isDirectory(root)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(p -> p.getFileName().toString().matches("step-\\d{6}"))
+                    .filter(p -> Files.isRegularFile(p.resolve(STATE_FILE)))
+                    .max(Path::compareTo);
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing " + root, e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.dpo4j.train;
+
+import io.dpo4j.data.Batch;
+import io.dpo4j.dpo.LossInputs;
+import io.dpo4j.runtime.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a collated batch and its loss inputs into native tensors in the order a session reports its inputs.
+ * The caller closes the returned tensors (they own native buffers).
+ */
+public final class GraphFeeds {
+    private GraphFeeds() {}
+
+    /** @return tensors for {@code inputNames}, each from the batch or the loss inputs */
+    public static List<Tensor> forTraining(List<String> inputNames, Batch batch, LossInputs loss) {
+        Map<String, float[]> lossArrays = loss.asMap();
+        List<Tensor> out = new ArrayList<>(inputNames.size());
+        try {
+            for (String name : inputNames) {
+                float[] f = lossArrays.get(name);
+                out.add(f != null ? Tensor.ofFloats(f, f.length) : sequenceTensor(name, batch));
+            }
+        } catch (RuntimeException e) {
+            out.forEach(Tensor::close);
+            throw e;
+        }
+        return out;
+    }
+
+    /** @return the three sequence tensors by name, for the reference model */
+    public static Map<String, Tensor> forReference(Batch batch) {
+        Map<String, Tensor> m = new HashMap<>();
+        for (String name : List.of("input_ids", "attention_mask", "completion_mask")) {
+            m.put(name, sequenceTensor(name, batch));
+        }
+        return m;
+    }
+
+    private static Tensor sequenceTensor(String name, Batch b) {
+        long n = 2L * b.pairs();
+        long t = b.seqLen();
+        return switch (name) {
+            case "input_ids" -> Tensor.ofLongs(b.inputIds(), n, t); // (N, T)
+            case "attention_mask" -> Tensor.ofLongs(b.attentionMask(), n, t); // (N, T)
+            case "completion_mask" -> Tensor.ofLongs(b.completionMask(), n, t); // (N, T)
+            default -> throw new IllegalStateException("graph input '" + name + "' is not in tools/CONTRACT.md; "
+                    + "expected one of input_ids, attention_mask, completion_mask or a loss input");
+        };
+    }
+
+    /** @return the real (non-padding) tokens of the batch */
+    static long realTokens(Batch b) {
+        long n = 0;
+        for (long m : b.attentionMask()) {
+            n += m;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,82 @@
+package io.dpo4j.train;
+
+import io.dpo4j.data.Batch;
+import io.dpo4j.data.Collator;
+import io.dpo4j.data.TokenizedPair;
+import io.dpo4j.runtime.InferenceSession;
+import io.dpo4j.runtime.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * The reference model's sequence log-probs for every pair, computed once in Java through reference_model.onnx and
+ * kept in a {@link ReferenceCache}. Pairs already cached are not recomputed; progress is flushed every
+ * {@value #FLUSH_EVERY} batches so an interrupted pass keeps what it computed.
+ */
+public final class ReferencePass {
+    static final int FLUSH_EVERY = 50;
+
+    private ReferencePass() {}
+
+    /**
+     * @param session   session on reference_model.onnx
+     * @param pairs     tokenized pairs
+     * @param batchSize pairs per forward pass
+     * @param padId     padding token id
+     * @param cache     where results are looked up and stored
+     * @param progress  called with the number of pairs done after each batch (may be a no-op)
+     * @return {@code [chosen (P), rejected (P)]} reference log-probs aligned with {@code pairs}
+     */
+    public static float[][] compute(InferenceSession session, List<TokenizedPair> pairs, int batchSize, int padId,
+                                    ReferenceCache cache, IntConsumer progress) {
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            if (cache.get(pairs.get(i)) == null) {
+                missing.add(i);
+            }
+        }
+        int batches = 0;
+        for (int from = 0; from < missing.size(); from += batchSize) {
+            List<TokenizedPair> chunk = new ArrayList<>();
+            for (int j = from; j < Math.min(missing.size(), from + batchSize); j++) {
+                chunk.add(pairs.get(missing.get(j)));
+            }
+            float[] logps = forward(session, Collator.collate(chunk, padId)); // (N)
+            int b = chunk.size();
+            for (int j = 0; j < b; j++) {
+                cache.put(chunk.get(j), logps[j], logps[b + j]);
+            }
+            if (++batches % FLUSH_EVERY == 0) {
+                cache.flush();
+            }
+            progress.accept(pairs.size() - missing.size() + from + b);
+        }
+        if (!missing.isEmpty()) {
+            cache.flush();
+        }
+        float[][] out = new float[2][pairs.size()]; // (2, P)
+        for (int i = 0; i < pairs.size(); i++) {
+            float[] v = cache.get(pairs.get(i));
+            out[0][i] = v[0];
+            out[1][i] = v[1];
+        }
+        return out;
+    }
+
+    /** @return summed completion log-probs of every row of the batch  (N) */
+    static float[] forward(InferenceSession session, Batch batch) {
+        Map<String, Tensor> feeds = GraphFeeds.forReference(batch);
+        try {
+            List<Tensor> outs = session.run(feeds, List.of("logps"));
+            try {
+                return outs.get(0).toFloats(); // (N)
+            } finally {
+                outs.forEach(Tensor::close);
+            }
+        } finally {
+            feeds.values().forEach(Tensor::close);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.dpo4j.train;
+
+import io.dpo4j.data.DataOptions;
+import io.dpo4j.dpo.LossConfig;
+import io.dpo4j.runtime.Device;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Everything a training run needs, validated on construction (each message names the option).
+ *
+ * @param artifacts     artifact directory (tools/export.py output)
+ * @param trainData     training preference file
+ * @param evalData      held-out file, or null to split {@code evalFraction} off the training file
+ * @param evalFraction  fraction held out when {@code evalData} is null, in [0, 1)
+ * @param data          reading, field names, truncation and bad-row policy
+ * @param loss          loss variant and coefficients
+ * @param batchSize     pairs per micro-batch B
+ * @param gradAccum     micro-batches per optimizer step
+ * @param epochs        passes over the training pairs (used when {@code maxSteps} is 0)
+ * @param maxSteps      optimizer steps to run; 0 = derived from epochs
+ * @param learningRate  peak learning rate
+ * @param schedule      shape after warmup
+ * @param warmupRatio   fraction of the total steps used for linear warmup, in [0, 1)
+ * @param seed          seed of the split and the batch order
+ * @param logEvery      optimizer steps between metric records
+ * @param evalEvery     optimizer steps between evaluations; 0 = only at the end
+ * @param saveEvery     optimizer steps between checkpoints; 0 = only at the end
+ * @param outputDir     where metrics.jsonl and checkpoints go
+ * @param cacheDir      reference log-prob cache directory
+ * @param resumeFrom    checkpoint directory to resume from, or null
+ * @param device        cpu or cuda:N
+ * @param threads       intra-op threads; 0 = ORT's default
+ * @param deterministic ORT deterministic compute
+ * @param progress      show a progress bar (only on a terminal)
+ */
+public record TrainConfig(Path artifacts, Path trainData, Path evalData, double evalFraction, DataOptions data,
+                          LossConfig loss, int batchSize, int gradAccum, int epochs, long maxSteps,
+                          double learningRate, LrSchedule.Kind schedule, double warmupRatio, long seed,
+                          int logEvery, int evalEvery, int saveEvery, Path outputDir, Path cacheDir, Path resumeFrom,
+                          Device device, int threads, boolean deterministic, boolean progress) {
+
+    /** Validates every option. */
+    public TrainConfig {
+        Objects.requireNonNull(artifacts, "artifacts");
+        Objects.requireNonNull(trainData, "train data");
+        Objects.requireNonNull(data, "data options");
+        Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(outputDir, "output dir");
+        Objects.requireNonNull(cacheDir, "cache dir");
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(schedule, "schedule");
+        check(evalFraction >= 0 && evalFraction < 1, "--eval-fraction", "a value in [0, 1)", evalFraction);
+        check(batchSize >= 1, "--batch-size", ">= 1", batchSize);
+        check(gradAccum >= 1, "--grad-accum", ">= 1", gradAccum);
+        check(epochs >= 1 || maxSteps > 0, "--epochs", ">= 1 (or --max-steps > 0)", epochs);
+        check(maxSteps >= 0, "--max-steps", ">= 0", maxSteps);
+        check(learningRate > 0 && Double.isFinite(learningRate), "--lr", "a finite value > 0", learningRate);
+        check(warmupRatio >= 0 && warmupRatio < 1, "--warmup-ratio", "a value in [0, 1)", warmupRatio);
+        check(logEvery >= 1, "--log-every", ">= 1", logEvery);
+        check(evalEvery >= 0, "--eval-every", ">= 0", evalEvery);
+        check(saveEvery >= 0, "--save-every", ">= 0", saveEvery);
+        check(threads >= 0, "--threads", ">= 0", threads);
+    }
+
+    private static void check(boolean ok, String option, String expected, Object found) {
+        if (!ok) {
+            throw new IllegalArgumentException(option + ": expected " + expected + ", found " + found);
+        }
+    }
+
+    /** @return the optimizer steps of the whole run for {@code pairs} training pairs */
+    public long totalSteps(int pairs) {
+        if (maxSteps > 0) {
+            return maxSteps;
+        }
+        long microPerEpoch = Math.max(1, pairs / batchSize);
+        return Math.max(1, epochs * microPerEpoch / gradAccum);
+    }
+
+    /**
+     * @return a hash of the settings a resumed run must share with the run that wrote the checkpoint
+     *     (data, artifacts, batch order, optimisation and loss; not logging or output paths)
+     */
+    public String fingerprint(String artifactChecksum, String dataChecksum) {
+        String s = String.join("|", artifactChecksum, dataChecksum, String.valueOf(evalFraction), data.toString(),
+                loss.toString(), String.valueOf(batchSize), String.valueOf(gradAccum), String.valueOf(epochs),
+                String.valueOf(maxSteps), String.valueOf(learningRate), schedule.name(), String.valueOf(warmupRatio),
+                String.valueOf(seed));
+        return io.dpo4j.util.Files2.sha256(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,224 @@
+package io.dpo4j.train;
+
+import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.GraphContract;
+import io.dpo4j.data.Batch;
+import io.dpo4j.data.Collator;
+import io.dpo4j.data.TokenizedPair;
+import io.dpo4j.dpo.DpoMetrics;
+import io.dpo4j.dpo.LossInputs;
+import io.dpo4j.runtime.InferenceSession;
+import io.dpo4j.runtime.OrtEnvironment;
+import io.dpo4j.runtime.SessionConfig;
+import io.dpo4j.runtime.Tensor;
+import io.dpo4j.runtime.TrainingSession;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The DPO loop: validate artifacts and data, run (or load) the reference pass, then for every optimizer step feed
+ * {@code gradAccum} micro-batches to the training graph, step the optimizer at the scheduled learning rate, and log,
+ * evaluate and checkpoint on schedule. Everything that decides a step's numbers is a function of the configuration
+ * and the step, so equal seeds give equal bits and a resume continues the uninterrupted run exactly.
+ */
+public final class Trainer {
+    private final TrainConfig cfg;
+    private final PrintStream log;
+
+    /** @param cfg run configuration; @param log where progress lines go (stderr in the CLI) */
+    public Trainer(TrainConfig cfg, PrintStream log) {
+        this.cfg = cfg;
+        this.log = log;
+    }
+
+    /** Runs training to {@link TrainConfig#totalSteps}. Fails before any training on invalid input. */
+    public RunResult run() {
+        ArtifactSet art = ArtifactSet.load(cfg.artifacts());
+        requireVariant(art);
+        PreparedData data = DataPreparer.prepare(cfg, art);
+        log.println(data.summary());
+        TrainerState resume = cfg.resumeFrom() == null ? null : CheckpointStore.load(cfg.resumeFrom());
+        String fingerprint = cfg.fingerprint(art.checksum("checkpoint") + art.checksum("training_model.onnx"),
+                data.dataChecksum());
+        if (resume != null && !resume.configFingerprint().equals(fingerprint)) {
+            throw new IllegalArgumentException("--resume " + cfg.resumeFrom() + ": the checkpoint was written with other "
+                    + "artifacts, data or training settings (fingerprint " + resume.configFingerprint() + ", this run "
+                    + fingerprint + "); resume with the original settings");
+        }
+        SessionConfig sc = new SessionConfig(cfg.device(), cfg.threads(), cfg.deterministic(), cfg.seed());
+        try (OrtEnvironment env = OrtEnvironment.create("dpo4j")) {
+            float[][] refTrain = reference(env, sc, art, data, data.train());
+            float[][] refEval = reference(env, sc, art, data, data.eval());
+            Path start = resume == null ? art.file("checkpoint") : cfg.resumeFrom().resolve(CheckpointStore.ORT_FILE);
+            try (TrainingSession s = TrainingSession.open(env, sc, start, art.file("training_model.onnx"),
+                    art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
+                GraphContract.requireNames("training session inputs", GraphContract.TRAIN_INPUTS, s.trainingInputNames());
+                return new Loop(s, art, data, refTrain, refEval, resume, fingerprint).run();
+            }
+        }
+    }
+
+    private void requireVariant(ArtifactSet art) {
+        String v = cfg.loss().variant().id();
+        if (!art.manifest().lossVariants().contains(v)) {
+            throw new IllegalArgumentException("--loss " + v + ": the artifacts in " + art.dir() + " support only "
+                    + art.manifest().lossVariants());
+        }
+    }
+
+    private float[][] reference(OrtEnvironment env, SessionConfig sc, ArtifactSet art, PreparedData data,
+                                List<TokenizedPair> pairs) {
+        if (pairs.isEmpty() || !cfg.loss().usesReference()) {
+            return new float[2][pairs.size()];
+        }
+        ReferenceCache cache = ReferenceCache.open(cfg.cacheDir(), art.checksum("reference_model.onnx"),
+                data.dataChecksum(), data.settings());
+        int before = cache.size();
+        long t0 = System.nanoTime();
+        try (InferenceSession ref = InferenceSession.open(env, sc, art.file("reference_model.onnx"))) {
+            float[][] out = ReferencePass.compute(ref, pairs, cfg.batchSize() * 2,
+                    art.manifest().specialTokens().pad(), cache, done -> { });
+            log.printf("reference log-probs: %d pairs (%d from cache %s) in %.1f s%n", pairs.size(),
+                    Math.min(before, pairs.size()), cache.file(), (System.nanoTime() - t0) / 1e9);
+            return out;
+        }
+    }
+
+    /** One run of the loop over an open session. */
+    private final class Loop {
+        private final TrainingSession s;
+        private final ArtifactSet art;
+        private final PreparedData data;
+        private final float[][] refTrain, refEval;
+        private final String fingerprint;
+        private final BatchPlan plan;
+        private final long total;
+        private final LrSchedule schedule;
+        private final CheckpointStore store;
+        private final int pad;
+        private long step, micro;
+
+        Loop(TrainingSession s, ArtifactSet art, PreparedData data, float[][] refTrain, float[][] refEval,
+             TrainerState resume, String fingerprint) {
+            this.s = s;
+            this.art = art;
+            this.data = data;
+            this.refTrain = refTrain;
+            this.refEval = refEval;
+            this.fingerprint = fingerprint;
+            this.plan = new BatchPlan(data.train().size(), cfg.batchSize(), cfg.seed(), true);
+            this.total = cfg.totalSteps(data.train().size());
+            this.schedule = new LrSchedule(cfg.schedule(), cfg.learningRate(), Math.round(cfg.warmupRatio() * total), total);
+            this.store = new CheckpointStore(cfg.outputDir());
+            this.pad = art.manifest().specialTokens().pad();
+            this.step = resume == null ? 0 : resume.step();
+            this.micro = resume == null ? 0 : resume.microBatches();
+        }
+
+        RunResult run() {
+            long firstStep = step + 1;
+            List<Double> losses = new ArrayList<>();
+            Map<String, Double> lastEval = Map.of();
+            Path lastCkpt = null;
+            long t0 = System.nanoTime();
+            try (MetricsLog metrics = new MetricsLog(cfg.outputDir().resolve("metrics.jsonl"), step > 0);
+                 Progress progress = Progress.create(cfg.progress(), "train", total, step)) {
+                Window window = new Window();
+                while (step < total) {
+                    double lr = schedule.at(step);
+                    double loss = optimizerStep(lr, window);
+                    losses.add(loss);
+                    step++;
+                    progress.step(String.format("loss %.4f", loss));
+                    if (step % cfg.logEvery() == 0 || step == total) {
+                        metrics.write(step, epoch(), "", window.drain(lr));
+                    }
+                    if (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0 && step < total) {
+                        lastEval = evaluate(metrics);
+                    }
+                    if (cfg.saveEvery() > 0 && step % cfg.saveEvery() == 0) {
+                        lastCkpt = store.save(s, new TrainerState(step, micro, fingerprint, null));
+                    }
+                }
+                if (!data.eval().isEmpty()) {
+                    lastEval = evaluate(metrics);
+                }
+            }
+            if (cfg.saveEvery() == 0 || step % cfg.saveEvery() != 0) {
+                lastCkpt = store.save(s, new TrainerState(step, micro, fingerprint, null));
+            }
+            return new RunResult(losses, firstStep, lastEval, lastCkpt, (System.nanoTime() - t0) / 1e9);
+        }
+
+        /** Feeds gradAccum micro-batches, steps the optimizer; returns the step's mean loss. */
+        private double optimizerStep(double lr, Window window) {
+            s.setLearningRate((float) lr);
+            double loss = 0;
+            for (int a = 0; a < cfg.gradAccum(); a++) {
+                int[] idx = plan.batch(micro++);
+                List<TokenizedPair> chunk = Evaluator.select(data.train(), idx);
+                Batch batch = Collator.collate(chunk, pad);
+                LossInputs in = Evaluator.lossInputs(cfg.loss(), chunk, idx, refTrain, 1f / cfg.gradAccum());
+                List<Tensor> feeds = GraphFeeds.forTraining(s.trainingInputNames(), batch, in);
+                StepOutputs out;
+                try {
+                    out = StepOutputs.run(s, feeds, batch.pairs(), true);
+                } finally {
+                    feeds.forEach(Tensor::close);
+                }
+                double unscaled = (double) out.loss() * cfg.gradAccum();
+                if (!Double.isFinite(unscaled)) {
+                    throw new IllegalStateException("non-finite loss " + unscaled + " at step " + (step + 1)
+                            + " (micro-batch " + micro + ", pairs " + java.util.Arrays.toString(idx) + ")");
+                }
+                window.add(unscaled, out, in, batch);
+                loss += unscaled / cfg.gradAccum();
+            }
+            s.optimizerStep();
+            s.lazyResetGrad();
+            return loss;
+        }
+
+        private Map<String, Double> evaluate(MetricsLog metrics) {
+            Map<String, Double> m = Evaluator.evaluate(s, cfg.loss(), data.eval(), refEval, cfg.batchSize(), pad,
+                    art.manifest().vocabSize());
+            metrics.write(step, epoch(), "eval_", m);
+            log.printf("step %d eval: loss %.4f rewards/accuracies %.3f rewards/margins %.4f%n", step,
+                    m.get("loss"), m.get("rewards/accuracies"), m.get("rewards/margins"));
+            return m;
+        }
+
+        private double epoch() {
+            return (double) micro / plan.batchesPerEpoch();
+        }
+
+        /** Metrics accumulated since the last log record, with throughput. */
+        private final class Window {
+            private DpoMetrics m = new DpoMetrics(cfg.loss(), art.manifest().vocabSize());
+            private long pairs, tokens, t0 = System.nanoTime();
+
+            void add(double loss, StepOutputs out, LossInputs in, Batch batch) {
+                m.add(loss, out.logps(), in.refLogps(), out.tokenCounts(), out.logitsSum());
+                pairs += batch.pairs();
+                tokens += GraphFeeds.realTokens(batch);
+            }
+
+            Map<String, Double> drain(double lr) {
+                double secs = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
+                Map<String, Double> out = new LinkedHashMap<>(m.summary());
+                out.put("learning_rate", lr);
+                out.put("pairs/s", pairs / secs);
+                out.put("tokens/s", tokens / secs);
+                m = new DpoMetrics(cfg.loss(), art.manifest().vocabSize());
+                pairs = 0;
+                tokens = 0;
+                t0 = System.nanoTime();
+                return out;
+            }
+        }
+    }
+}
