@@ -1,0 +1,47 @@
+package io.dpo4j.data;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How preference data is read and tokenized.
+ *
+ * @param fields          field names
+ * @param onBadRow        fail or skip on unusable rows
+ * @param skipReport      JSONL report of skipped rows, or {@code null} for none
+ * @param maxLength       maximum tokens of prompt + completion per sequence
+ * @param maxPromptLength maximum prompt tokens (applied before the completion is truncated)
+ * @param truncationMode  which part of a long prompt survives
+ */
+public record DataOptions(FieldNames fields, OnBadRow onBadRow, Path skipReport, int maxLength, int maxPromptLength,
+                          TruncationMode truncationMode) {
+
+    /** Validates lengths ({@code 1 <= maxPromptLength <= maxLength}) and non-null parts. */
+    public DataOptions {
+        Objects.requireNonNull(fields, "fields");
+        Objects.requireNonNull(onBadRow, "onBadRow");
+        Objects.requireNonNull(truncationMode, "truncationMode");
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("maxLength: expected >= 2, found " + maxLength);
+        }
+        if (maxPromptLength < 1 || maxPromptLength > maxLength) {
+            throw new IllegalArgumentException("maxPromptLength: expected 1.." + maxLength + " (maxLength), found "
+                    + maxPromptLength);
+        }
+    }
+
+    /** Defaults: default field names, FAIL, no report, max length 512, max prompt length 256, keep end. */
+    public static DataOptions defaults() {
+        return new DataOptions(FieldNames.DEFAULTS, OnBadRow.FAIL, null, 512, 256, TruncationMode.KEEP_END);
+    }
+
+    /** A copy with other length limits. */
+    public DataOptions withLengths(int newMaxLength, int newMaxPromptLength) {
+        return new DataOptions(fields, onBadRow, skipReport, newMaxLength, newMaxPromptLength, truncationMode);
+    }
+
+    /** A copy with another bad-row policy and report path. */
+    public DataOptions withOnBadRow(OnBadRow policy, Path report) {
+        return new DataOptions(fields, policy, report, maxLength, maxPromptLength, truncationMode);
+    }
+}

@@ -1,0 +1,257 @@
+package io.dpo4j.data;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads preference pairs from JSONL, JSON (array of objects), CSV or TSV (header row) files. Every unusable row
+ * becomes a {@link BadRow} naming file, line, field and reason: under {@link OnBadRow#FAIL} the first one is thrown
+ * as a {@link DataFormatException}; under {@link OnBadRow#SKIP} all are collected (and written to the skip report).
+ */
+public final class PreferenceReader {
+
+    /** Largest JSON / CSV / TSV file read into memory (JSONL is streamed). */
+    static final long MAX_TREE_FILE_BYTES = 1L << 30;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    /** Reads one element of a JSON array (trailing tokens are the following elements). */
+    private static final ObjectMapper ELEMENTS = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    private final String fileName;
+    private final DataOptions opts;
+    private final RowParser parser;
+    private final List<PreferencePair> pairs = new ArrayList<>();
+    private final List<BadRow> skipped = new ArrayList<>();
+
+    private PreferenceReader(Path file, DataOptions opts, ChatTemplate template) {
+        this.fileName = file.toString();
+        this.opts = opts;
+        this.parser = new RowParser(opts.fields(), template);
+    }
+
+    /** Reads a file whose format is given by its extension (see {@link InputFormat#fromFileName}). */
+    public static ReadResult read(Path file, DataOptions opts, ChatTemplate templateOrNull) {
+        return read(file, InputFormat.fromFileName(file), opts, templateOrNull);
+    }
+
+    /** Reads a file in an explicit format. */
+    public static ReadResult read(Path file, InputFormat format, DataOptions opts, ChatTemplate templateOrNull) {
+        return read(file, format, opts, templateOrNull, Utf8Lines.DEFAULT_MAX_LINE_BYTES);
+    }
+
+    static ReadResult read(Path file, InputFormat format, DataOptions opts, ChatTemplate template, int maxLineBytes) {
+        PreferenceReader reader = new PreferenceReader(file, opts, template);
+        try {
+            switch (format) {
+                case JSONL -> reader.readJsonl(file, maxLineBytes);
+                case JSON -> reader.readJsonArray(file);
+                case CSV -> reader.readDelimited(file, ',');
+                case TSV -> reader.readDelimited(file, '\t');
+                default -> throw new IllegalStateException("unhandled format " + format);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        ReadResult result = new ReadResult(reader.pairs, reader.skipped);
+        if (opts.skipReport() != null) {
+            SkipReport.write(opts.skipReport(), result.skipped());
+        }
+        return result;
+    }
+
+    private void readJsonl(Path file, int maxLineBytes) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            Utf8Lines lines = new Utf8Lines(in, maxLineBytes);
+            Utf8Lines.Line line;
+            while ((line = lines.next()) != null) {
+                if (line.error() != null) {
+                    bad(line.number(), "-", line.error());
+                } else if (!line.text().isBlank()) {
+                    JsonNode node = parseJsonLine(line.number(), line.text());
+                    if (node != null) {
+                        row(line.number(), node);
+                    }
+                }
+            }
+        }
+    }
+
+    private JsonNode parseJsonLine(long lineNo, String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException | RuntimeException e) {
+            bad(lineNo, "-", "expected one JSON object per line, found invalid JSON (" + firstLine(e.getMessage()) + ")");
+            return null;
+        }
+    }
+
+    private void readJsonArray(Path file) throws IOException {
+        Utf8Lines.Decoded decoded = Utf8Lines.decodeAll(readBounded(file));
+        try (JsonParser p = ELEMENTS.createParser(decoded.text())) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_ARRAY) {
+                fatal(p.currentTokenLocation().getLineNr(), "expected a JSON array of objects, found "
+                        + (first == null ? "an empty file" : first.asString() == null ? first.name() : "'" + first.asString() + "'"));
+                return;
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t == null) {
+                    fatal(p.currentLocation().getLineNr(), "expected ']' closing the array, found the end of the file");
+                    return;
+                }
+                long start = p.currentTokenLocation().getLineNr();
+                JsonNode node = ELEMENTS.readTree(p);
+                long end = p.currentLocation().getLineNr();
+                int badLine = decoded.badLines().nextSetBit((int) start);
+                if (badLine >= 0 && badLine <= end) {
+                    bad(start, "-", "expected UTF-8 text, found an invalid byte sequence on line " + badLine);
+                } else {
+                    row(start, node);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof DataFormatException dfe) {
+                throw dfe;
+            }
+            fatal(lineOf(e), "expected a valid JSON array, found invalid JSON (" + firstLine(e.getMessage())
+                    + "); the rest of the file is not read");
+        }
+    }
+
+    private void readDelimited(Path file, char separator) throws IOException {
+        Utf8Lines.Decoded decoded = Utf8Lines.decodeAll(readBounded(file));
+        CsvMapper mapper = new CsvMapper();
+        mapper.enable(CsvParser.Feature.FAIL_ON_MISSING_HEADER_COLUMNS);
+        CsvSchema schema = CsvSchema.emptySchema().withHeader().withColumnSeparator(separator);
+        if (separator == '\t') {
+            schema = schema.withoutQuoteChar();
+        }
+        try (JsonParser p = mapper.readerFor(JsonNode.class).with(schema).createParser(decoded.text())) {
+            JsonToken t;
+            while ((t = nextRow(p)) != null) {
+                if (t != JsonToken.START_OBJECT) {
+                    continue;
+                }
+                long start = p.currentTokenLocation().getLineNr();
+                JsonNode node = readCsvRow(p, start);
+                long end = p.currentLocation().getLineNr();
+                int badLine = decoded.badLines().nextSetBit((int) start);
+                if (node == null) {
+                    continue;
+                }
+                if (badLine >= 0 && badLine <= end) {
+                    bad(start, "-", "expected UTF-8 text, found an invalid byte sequence on line " + badLine);
+                } else {
+                    row(start, node);
+                }
+            }
+        }
+    }
+
+    private JsonToken nextRow(JsonParser p) throws IOException {
+        try {
+            return p.nextToken();
+        } catch (IOException | RuntimeException e) {
+            fatal(lineOf(e), "expected a well-formed " + (fileName.endsWith(".tsv") ? "TSV" : "CSV") + " row, found ("
+                    + firstLine(e.getMessage()) + "); the rest of the file is not read");
+            return null;
+        }
+    }
+
+    private JsonNode readCsvRow(JsonParser p, long start) throws IOException {
+        try {
+            ObjectNode node = JSON.createObjectNode();
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                node.put(name, p.getText());
+            }
+            return node;
+        } catch (IOException | RuntimeException e) {
+            bad(start, "-", "expected a row matching the header, found (" + firstLine(e.getMessage()) + ")");
+            skipToRowEnd(p);
+            return null;
+        }
+    }
+
+    private static void skipToRowEnd(JsonParser p) {
+        try {
+            JsonToken t;
+            while ((t = p.nextToken()) != null && t != JsonToken.END_OBJECT) {
+                // discard the rest of the broken row
+            }
+        } catch (IOException | RuntimeException e) {
+            // the next nextRow() call reports if the parser cannot go on
+        }
+    }
+
+    private static byte[] readBounded(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_TREE_FILE_BYTES) {
+            throw new IOException("expected at most " + MAX_TREE_FILE_BYTES + " bytes for a JSON/CSV/TSV file, found "
+                    + size + " bytes; convert it to JSONL, which is streamed");
+        }
+        return Files.readAllBytes(file);
+    }
+
+    private void row(long line, JsonNode node) {
+        String source = fileName + ":" + line;
+        try {
+            pairs.add(parser.parse(node, source));
+        } catch (RowProblem e) {
+            bad(line, e.field(), e.reason());
+        } catch (RuntimeException e) { // never crash on a row: anything unexpected is a bad row too
+            bad(line, "-", "unexpected error reading the row: " + e);
+        }
+    }
+
+    private void bad(long line, String field, String reason) {
+        BadRow row = new BadRow(fileName, Math.max(1, line), field, reason);
+        if (opts.onBadRow() == OnBadRow.FAIL) {
+            throw new DataFormatException(row);
+        }
+        skipped.add(row);
+    }
+
+    private void fatal(long line, String reason) {
+        bad(line, "-", reason);
+    }
+
+    private static long lineOf(Exception e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+            return j.getLocation().getLineNr();
+        }
+        return 1;
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "no detail";
+        }
+        String first = message.lines().findFirst().orElse("");
+        return first.length() > 200 ? first.substring(0, 200) + "..." : first;
+    }
+}

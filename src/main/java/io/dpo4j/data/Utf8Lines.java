@@ -1,0 +1,125 @@
+package io.dpo4j.data;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+
+/**
+ * Reads a byte stream line by line ({@code \n}, {@code \r\n}), decoding each line with a strict UTF-8 decoder so an
+ * invalid byte sequence is reported for its line instead of being replaced silently. Lines longer than a limit are
+ * consumed without being stored (bounded memory, no hang) and reported as too long. A UTF-8 BOM on line 1 is dropped.
+ */
+final class Utf8Lines {
+
+    /** Default longest line kept: 64 MiB. */
+    static final int DEFAULT_MAX_LINE_BYTES = 64 << 20;
+
+    /** One line: text, or an error reason when the line is not usable. */
+    record Line(long number, String text, String error) {
+    }
+
+    private final InputStream in;
+    private final int maxLineBytes;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    private long lineNo;
+    private boolean eof;
+
+    Utf8Lines(InputStream in, int maxLineBytes) {
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** The next line, or {@code null} at end of input. */
+    Line next() throws IOException {
+        if (eof) {
+            return null;
+        }
+        buf.reset();
+        long length = 0;
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            if (length < maxLineBytes) {
+                buf.write(b);
+            }
+            length++;
+        }
+        if (b < 0) {
+            eof = true;
+            if (length == 0) {
+                return null;
+            }
+        }
+        lineNo++;
+        if (length > maxLineBytes) {
+            return new Line(lineNo, null, "expected a line of at most " + maxLineBytes + " bytes, found " + length + " bytes");
+        }
+        byte[] bytes = buf.toByteArray();
+        int n = bytes.length;
+        if (n > 0 && bytes[n - 1] == '\r') {
+            n--;
+        }
+        int start = lineNo == 1 && n >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
+                && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
+        return decode(bytes, start, n);
+    }
+
+    private Line decode(byte[] bytes, int start, int end) {
+        try {
+            CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(bytes, start, end - start));
+            return new Line(lineNo, chars.toString(), null);
+        } catch (CharacterCodingException e) {
+            return new Line(lineNo, null, "expected UTF-8 text, found an invalid byte sequence at byte "
+                    + firstInvalidByte(bytes, start, end));
+        }
+    }
+
+    private int firstInvalidByte(byte[] bytes, int start, int end) {
+        ByteBuffer in = ByteBuffer.wrap(bytes, start, end - start);
+        CharBuffer out = CharBuffer.allocate(end - start + 1);
+        decoder.reset().decode(in, out, true);
+        return in.position() - start + 1; // 1-based column of the first byte the decoder rejected
+    }
+
+    /** A whole file decoded for the tree formats: text with U+FFFD for bad bytes, and the lines that had them. */
+    record Decoded(String text, BitSet badLines) {
+    }
+
+    /** Decodes a whole file's bytes line by line; lines with invalid UTF-8 are kept (replaced) and remembered. */
+    static Decoded decodeAll(byte[] bytes) {
+        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        StringBuilder text = new StringBuilder(bytes.length);
+        BitSet bad = new BitSet();
+        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
+                && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
+        int line = 1;
+        while (start <= bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            ByteBuffer slice = ByteBuffer.wrap(bytes, start, end - start);
+            try {
+                text.append(strict.reset().decode(slice));
+            } catch (CharacterCodingException e) {
+                bad.set(line);
+                text.append(new String(bytes, start, end - start, StandardCharsets.UTF_8));
+            }
+            if (end < bytes.length) {
+                text.append('\n');
+            }
+            start = end + 1;
+            line++;
+        }
+        return new Decoded(text.toString(), bad);
+    }
+}
