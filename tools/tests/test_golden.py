@@ -118,3 +118,12 @@ def test_quick_parity_hf_vs_reference_model_and_golden(name):
     sigmoid = next(v for v in gold["variants"] if v["name"] == "sigmoid")
     pb = gt.pair_batch(stats.logps, stats.token_counts, torch.tensor(gold["ref_logps"], dtype=torch.float64))
     assert ref.compute(pb, ref.LossInputs.one_hot("sigmoid")).loss == pytest.approx(sigmoid["loss"], rel=1e-6)
+
+
+def test_parity_fails_loudly_naming_the_worst_element():
+    from golden_parity import Parity
+    par = Parity("toy")
+    par.relative("logps", [-10.0, -20.0001, -5.0], [-10.0, -20.0, -5.0], 1e-5)  # rel err 5e-6: within
+    par.absolute("params", np.array([[0.0, 0.5], [0.3, 0.2]]), np.array([[0.0, 0.5], [0.3001, 0.2]]), 1e-5)
+    with pytest.raises(SystemExit, match=r"FAILED for toy \(1 quantities\)[\s\S]*params[\s\S]*worst \[1,0\]"):
+        par.finish()
