@@ -165,6 +165,7 @@ def model_golden(name: str, art: Path, hf: Path, out: Path, cases, train: dict, 
                      "params": {"file": fname, "dtype": "float32", "byte_order": "little",
                                 "offset_unit": "float32 elements", "index": index}},
         "parity": {"tolerances": {"relative": tol_rel, "params_absolute": tol_param}, **par.summary()},
+        "artifact_sha256": {f: manifest.get("files", {}).get(f) for f in ("checkpoint", "tokenizer.json")},
         "tools": _tools(),
     }
     write_json(out / f"{name}.json", doc)
