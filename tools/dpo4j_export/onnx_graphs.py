@@ -1,5 +1,6 @@
 """torch.onnx.export (TorchScript exporter) of the training forward, reference and inference graphs."""
 
+import warnings
 from pathlib import Path
 
 import onnx
@@ -23,7 +24,9 @@ def _dynamic_axes(names) -> dict:
 def export_graph(module: torch.nn.Module, example: dict, inputs, outputs, path: Path, opset: int) -> None:
     """Exports ``module`` to ``path`` with the contract's names; parameters stay initializers under HF names."""
     args = tuple(example[n] for n in inputs)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # TrainingMode.TRAINING and the exporter's internal Bool casts raise deprecation FutureWarnings only.
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.onnx")
         torch.onnx.export(
             module, args, str(path), input_names=list(inputs), output_names=list(outputs),
             dynamic_axes=_dynamic_axes(list(inputs) + list(outputs)), opset_version=opset,

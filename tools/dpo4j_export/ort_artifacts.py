@@ -1,7 +1,11 @@
 """ONNX Runtime training artifacts (training/eval/optimizer models + checkpoint) from the forward graph."""
 
+import contextlib
+import os
 import re
 import struct
+import sys
+import tempfile
 from pathlib import Path
 
 import onnx
@@ -25,8 +29,9 @@ def generate(forward: Path, params, out: Path, weight_decay: float, max_grad_nor
     """
     clip = optim.ClipGradNorm(max_grad_norm) if max_grad_norm is not None else None
     adamw = optim.AdamW(bias_correction=True, betas=BETAS, eps=EPS, weight_decay=weight_decay, clip_grad=clip)
-    artifacts.generate_artifacts(onnx.load(str(forward)), requires_grad=list(params), frozen_params=[], loss=None,
-                                 optimizer=adamw, artifact_directory=str(out))
+    with _native_stderr_captured():
+        artifacts.generate_artifacts(onnx.load(str(forward)), requires_grad=list(params), frozen_params=[],
+                                     loss=None, optimizer=adamw, artifact_directory=str(out))
     _set_pytorch_adam_mode(out / "optimizer_model.onnx")
     for f in ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx"):
         _canonicalize_generated_names(out / f)
@@ -36,6 +41,27 @@ def generate(forward: Path, params, out: Path, weight_decay: float, max_grad_nor
     version = checkpoint_version(out / "checkpoint")
     if version != CHECKPOINT_VERSION:
         raise ExportError(f"{out / 'checkpoint'}: version: expected {CHECKPOINT_VERSION}, found {version}")
+
+
+@contextlib.contextmanager
+def _native_stderr_captured():
+    """ORT's graph transformers log every pass at INFO level to fd 2 during generate_artifacts; keep that
+    out of the console unless something fails, then show its tail."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            log.seek(0)
+            tail = log.read().decode("utf-8", "replace").splitlines()[-20:]
+            print("\n".join(["onnxruntime log (last lines):"] + tail), file=sys.stderr)
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _set_pytorch_adam_mode(path: Path) -> None:

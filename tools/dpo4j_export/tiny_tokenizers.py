@@ -22,17 +22,18 @@ VOCAB = 4096
 EOT = "<|endoftext|>"
 
 
-def gpt2_tokenizer(encoder_json: Path, vocab_bpe: Path) -> Tokenizer:
+def gpt2_tokenizer(encoder_json: Path, vocab_bpe: Path, size: int = VOCAB) -> Tokenizer:
+    """GPT-2 byte-level BPE with ``size`` ids (4096 for the tiny model, 50257 = the full GPT-2 tokenizer)."""
     encoder = json.loads(encoder_json.read_text(encoding="utf-8"))
     lines = vocab_bpe.read_text(encoding="utf-8").split("\n")
-    merges = [tuple(l.split(" ")) for l in lines[1:] if l.strip()][: VOCAB - 256 - 1]  # first line: version
-    vocab = {tok: i for tok, i in encoder.items() if i < VOCAB - 1}
+    merges = [tuple(l.split(" ")) for l in lines[1:] if l.strip()][: size - 256 - 1]  # first line: version
+    vocab = {tok: i for tok, i in encoder.items() if i < size - 1}
     for rank, (a, b) in enumerate(merges):
         if encoder.get(a + b) != 256 + rank or a not in vocab or b not in vocab:
             raise ExportError(f"{vocab_bpe}: merge {rank} ({a!r} {b!r}) expected to produce id {256 + rank}")
-    if len(vocab) != VOCAB - 1:
-        raise ExportError(f"{encoder_json}: expected {VOCAB - 1} ids below {VOCAB - 1}, found {len(vocab)}")
-    vocab[EOT] = VOCAB - 1
+    if len(vocab) != size - 1:
+        raise ExportError(f"{encoder_json}: expected {size - 1} ids below {size - 1}, found {len(vocab)}")
+    vocab[EOT] = size - 1
     tok = Tokenizer(models.BPE(vocab=vocab, merges=merges, fuse_unk=False))
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()

@@ -269,3 +269,35 @@ def test_ort_gradients_finite_when_undefined_variant_weighted_zero(exported_llam
     after = module.get_contiguous_parameters(trainable_only=True).numpy()
     assert np.isfinite(out[0])
     assert np.isfinite(after).all() and not np.array_equal(before, after)
+
+
+# ---------------------------------------------------------------- committed tiny artifacts ---------------------
+
+@pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-llama"])
+def test_committed_artifacts_match_their_manifest(name):
+    import hashlib
+    art = ROOT / "artifacts" / name
+    m = json.loads((art / "manifest.json").read_text())
+    assert m["name"] == name and m["vocab_size"] == 4096 and m["max_positions"] == 256
+    assert m["hidden_size"] == 64 and m["num_layers"] == 2
+    for f, digest in m["files"].items():
+        assert hashlib.sha256((art / f).read_bytes()).hexdigest() == digest, f
+
+
+@pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-llama"])
+def test_committed_tokenizers_round_trip_real_text(name):
+    from tokenizers import Tokenizer
+    from make_tiny_models import SENTENCES
+    from dpo4j_export import tiny_tokenizers
+    tok = Tokenizer.from_file(str(ROOT / "artifacts" / name / "tokenizer.json"))
+    assert tok.get_vocab_size() == 4096
+    n_tokens = tiny_tokenizers.check_round_trip(tok, SENTENCES, name)  # raises on ids >= 4096 or lossy decode
+    n_chars = sum(len(s) for s in SENTENCES)
+    assert n_tokens < 0.6 * n_chars  # real merges are used, not one token per byte
+
+
+def test_llama_tokenizer_adds_bos_and_uses_real_pieces():
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(str(ROOT / "artifacts" / "tiny-llama" / "tokenizer.json"))
+    enc = tok.encode("The quick brown fox")
+    assert enc.ids[0] == 1 and enc.tokens[1] == "\u2581The" and enc.ids[1] == 415  # Llama-2's own id for "▁The"
