@@ -128,7 +128,7 @@ def bad_line(rng, i):
         base["prompt"] = [{"role": "user", "content": "hi"}]
         base["chosen"] = [{"role": "assistant", "content": "hello"}]
         base["rejected"] = [{"role": "assistant", "content": "go away"}]
-        return dumps(base), kind, "prompt", "needs a chat template"
+        return dumps(base), kind, "prompt", "expected a chat template"
     if kind == "too_long":
         base["prompt"] = "x" * (MAX_LINE_BYTES + rng.randint(1, 4000))
         return dumps(base), kind, "-", "at most"

@@ -143,7 +143,7 @@ public final class PreferenceReader {
     private void readDelimited(Path file, char separator) throws IOException {
         Utf8Lines.Decoded decoded = Utf8Lines.decodeAll(readBounded(file));
         CsvMapper mapper = new CsvMapper();
-        mapper.enable(CsvParser.Feature.FAIL_ON_MISSING_HEADER_COLUMNS);
+        mapper.enable(CsvParser.Feature.SKIP_EMPTY_LINES);
         CsvSchema schema = CsvSchema.emptySchema().withHeader().withColumnSeparator(separator);
         if (separator == '\t') {
             schema = schema.withoutQuoteChar();
@@ -154,9 +154,10 @@ public final class PreferenceReader {
                 if (t != JsonToken.START_OBJECT) {
                     continue;
                 }
-                long start = p.currentTokenLocation().getLineNr();
+                long start = p.currentLocation().getLineNr(); // at START_OBJECT: the row's first line
                 JsonNode node = readCsvRow(p, start);
-                long end = p.currentLocation().getLineNr();
+                var at = p.currentLocation(); // after the row's line break: column 1 of the next line
+                long end = Math.max(start, at.getColumnNr() <= 1 ? at.getLineNr() - 1 : at.getLineNr());
                 int badLine = decoded.badLines().nextSetBit((int) start);
                 if (node == null) {
                     continue;

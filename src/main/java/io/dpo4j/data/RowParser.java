@@ -99,8 +99,8 @@ final class RowParser {
             r = r.subList(k, r.size());
         }
         if (template == null) {
-            throw new RowProblem(names.prompt(), "conversational row (lists of messages) needs a chat template, "
-                    + "found none (tokenizer_config.json has no chat_template)");
+            throw new RowProblem(names.prompt(), "expected a chat template for a conversational row (lists of "
+                    + "messages), found none (tokenizer_config.json has no chat_template)");
         }
         if (c.isEmpty() || r.isEmpty()) {
             throw new RowProblem(c.isEmpty() ? chosenName : rejectedName, "expected at least one message after the prompt, found none");
