@@ -157,6 +157,7 @@ def model_golden(name: str, art: Path, hf: Path, out: Path, cases, train: dict, 
         "logps": stats.logps.tolist(),
         "token_counts": stats.token_counts.tolist(),
         "logits_sum": stats.logits_sum.tolist(),
+        "logits_abs_sum": stats.logits_abs_sum.tolist(),
         "variants": [{"name": c, "variant": v, "loss_inputs": x.to_json(b), **r.to_json()}
                      for (c, v, x), r in zip(cases, results)],
         "training": {"learning_rate": train["lr"], "steps": train["steps"], "optimizer": opt,

@@ -49,7 +49,7 @@ public final class Trainer {
                     + "artifacts, data or training settings (fingerprint " + resume.configFingerprint() + ", this run "
                     + fingerprint + "); resume with the original settings");
         }
-        SessionConfig sc = new SessionConfig(cfg.device(), cfg.threads(), cfg.deterministic(), cfg.seed());
+        SessionConfig sc = cfg.sessionConfig();
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j")) {
             float[][] refTrain = reference(env, sc, art, data, data.train());
             float[][] refEval = reference(env, sc, art, data, data.eval());

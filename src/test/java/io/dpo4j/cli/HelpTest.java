@@ -26,8 +26,10 @@ class HelpTest {
                     continue;
                 }
                 String desc = String.join(" ", o.description());
-                assertThat(desc).as("%s %s", cl.getCommandName(), o.longestName())
-                        .containsAnyOf("Default:", "default:", "(required)");
+                boolean shown = o.required() || desc.contains("Default:") || desc.contains("default:")
+                        || (cl.getCommandSpec().usageMessage().showDefaultValues() && o.defaultValue() != null);
+                assertThat(shown).as("%s %s states its default: %s", cl.getCommandName(), o.longestName(), desc)
+                        .isTrue();
             }
             if (!cl.getCommandName().equals("data")) {
                 assertThat(help.strip()).as(cl.getCommandName()).contains("Examples:");
