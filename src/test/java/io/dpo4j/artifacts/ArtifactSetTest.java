@@ -1,0 +1,80 @@
+package io.dpo4j.artifacts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpo4j.util.Files2;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Validation of artifact directories before any native session is created. */
+class ArtifactSetTest {
+    @TempDir
+    Path tmp;
+
+    private Path copyOf(String model) throws IOException {
+        Path dst = tmp.resolve(model);
+        Files.createDirectories(dst);
+        try (var files = Files.list(Path.of("artifacts", model))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dst.resolve(f.getFileName()));
+            }
+        }
+        return dst;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-gpt2", "tiny-llama"})
+    void committedArtifactsValidate(String model) {
+        ArtifactSet set = ArtifactSet.load(Path.of("artifacts", model));
+        assertThat(set.manifest().name()).isEqualTo(model);
+        assertThat(set.manifest().vocabSize()).isEqualTo(4096);
+        assertThat(set.manifest().lossVariants()).containsExactly("sigmoid", "robust", "hinge", "ipo", "simpo");
+        assertThat(set.manifest().graphs().get("training_model.onnx").inputNames())
+                .containsSubsequence(GraphContract.TRAIN_INPUTS);
+    }
+
+    @Test
+    void missingFileIsNamed() throws IOException {
+        Path dir = copyOf("tiny-gpt2");
+        Files.delete(dir.resolve("optimizer_model.onnx"));
+        assertThatThrownBy(() -> ArtifactSet.load(dir))
+                .hasMessageContaining("missing artifact file").hasMessageContaining("optimizer_model.onnx");
+    }
+
+    @Test
+    void checksumMismatchSaysExpectedAndFound() throws IOException {
+        Path dir = copyOf("tiny-gpt2");
+        Files.write(dir.resolve("checkpoint"), new byte[] {1}, StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> ArtifactSet.load(dir))
+                .hasMessageContaining("checksum mismatch").hasMessageContaining("checkpoint")
+                .hasMessageContaining("expects sha256").hasMessageContaining("file has");
+    }
+
+    @Test
+    void tokenizerOfAnotherVocabularyIsRejected() throws IOException {
+        Path dir = copyOf("tiny-gpt2");
+        ObjectNode tok = (ObjectNode) Files2.JSON.readTree(dir.resolve("tokenizer.json").toFile());
+        ((ObjectNode) tok.get("model").get("vocab")).put("<|big|>", 50256);
+        Files2.JSON.writeValue(dir.resolve("tokenizer.json").toFile(), tok);
+        ObjectNode manifest = (ObjectNode) Files2.JSON.readTree(dir.resolve("manifest.json").toFile());
+        ((ObjectNode) manifest.get("files")).put("tokenizer.json", Files2.sha256(dir.resolve("tokenizer.json")));
+        Files2.JSON.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+        assertThatThrownBy(() -> ArtifactSet.load(dir))
+                .hasMessageContaining("tokenizer.json").hasMessageContaining("50256")
+                .hasMessageContaining("vocab_size is 4096").hasMessageContaining("do not match");
+    }
+
+    @Test
+    void notAnArtifactDirectory() {
+        assertThatThrownBy(() -> ArtifactSet.load(tmp)).hasMessageContaining("manifest.json is missing");
+        assertThatThrownBy(() -> ArtifactSet.load(tmp.resolve("nope"))).hasMessageContaining("does not exist");
+    }
+}
