@@ -169,13 +169,13 @@ public final class DataCommand implements Runnable {
             skipped.stream().limit(5).forEach(b -> out.println("  e.g. " + b.message()));
         }
 
-        static <E extends Enum<E>> E parse(Class<E> type, String value, String option) {
+        private <E extends Enum<E>> E parse(Class<E> type, String value, String option) {
             for (E e : type.getEnumConstants()) {
                 if (e.name().equalsIgnoreCase(value.replace('-', '_'))) {
                     return e;
                 }
             }
-            throw new CommandLine.ParameterException(new CommandLine(new DataCommand()), option
+            throw new CommandLine.ParameterException(spec.commandLine(), option
                     + ": expected one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
                     + ", found '" + value + "'");
         }

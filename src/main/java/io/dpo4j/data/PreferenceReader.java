@@ -2,7 +2,6 @@ package io.dpo4j.data;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,11 +31,11 @@ public final class PreferenceReader {
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .build();
     /** Reads one element of a JSON array (trailing tokens are the following elements). */
     private static final ObjectMapper ELEMENTS = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
 
     private final String fileName;
     private final DataOptions opts;
@@ -122,7 +121,18 @@ public final class PreferenceReader {
                     return;
                 }
                 long start = p.currentTokenLocation().getLineNr();
-                JsonNode node = ELEMENTS.readTree(p);
+                JsonNode node;
+                try {
+                    node = ELEMENTS.readTree(p);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    boolean resynced = resyncToArray(p);
+                    bad(start, "-", "expected a valid JSON object, found (" + firstLine(e.getOriginalMessage()) + ")"
+                            + (resynced ? "" : "; the rest of the file is not read"));
+                    if (!resynced) {
+                        return;
+                    }
+                    continue;
+                }
                 long end = p.currentLocation().getLineNr();
                 int badLine = decoded.badLines().nextSetBit((int) start);
                 if (badLine >= 0 && badLine <= end) {
@@ -137,6 +147,24 @@ public final class PreferenceReader {
             }
             fatal(lineOf(e), "expected a valid JSON array, found invalid JSON (" + firstLine(e.getMessage())
                     + "); the rest of the file is not read");
+        }
+    }
+
+    /** After a bad element (e.g. a duplicate key), moves to the end of that element; false if that fails. */
+    private static boolean resyncToArray(JsonParser p) {
+        try {
+            for (int guard = 0; guard < 10_000_000; guard++) {
+                var ctx = p.getParsingContext();
+                if (ctx.inArray() && ctx.getParent() != null && ctx.getParent().inRoot()) {
+                    return true;
+                }
+                if (p.nextToken() == null) {
+                    return false;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -30,6 +30,9 @@ final class Utf8Lines {
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    private final byte[] chunk = new byte[1 << 16];
+    private int pos;
+    private int limit;
     private long lineNo;
     private boolean eof;
 
@@ -40,23 +43,30 @@ final class Utf8Lines {
 
     /** The next line, or {@code null} at end of input. */
     Line next() throws IOException {
-        if (eof) {
+        if (eof && pos >= limit) {
             return null;
         }
         buf.reset();
         long length = 0;
-        int b;
-        while ((b = in.read()) >= 0 && b != '\n') {
+        boolean sawNewline = false;
+        while (!sawNewline) {
+            if (pos >= limit && !fill()) {
+                break;
+            }
+            int end = pos;
+            while (end < limit && chunk[end] != '\n') {
+                end++;
+            }
+            int n = end - pos;
             if (length < maxLineBytes) {
-                buf.write(b);
+                buf.write(chunk, pos, (int) Math.min(n, maxLineBytes - length));
             }
-            length++;
+            length += n;
+            sawNewline = end < limit;
+            pos = sawNewline ? end + 1 : end;
         }
-        if (b < 0) {
-            eof = true;
-            if (length == 0) {
-                return null;
-            }
+        if (!sawNewline && length == 0) {
+            return null;
         }
         lineNo++;
         if (length > maxLineBytes) {
@@ -70,6 +80,20 @@ final class Utf8Lines {
         int start = lineNo == 1 && n >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
                 && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
         return decode(bytes, start, n);
+    }
+
+    private boolean fill() throws IOException {
+        if (eof) {
+            return false;
+        }
+        int n = in.read(chunk);
+        if (n <= 0) {
+            eof = true;
+            return false;
+        }
+        pos = 0;
+        limit = n;
+        return true;
     }
 
     private Line decode(byte[] bytes, int start, int end) {

@@ -103,6 +103,20 @@ class ReaderFormatsTest {
     }
 
     @Test
+    void duplicateKeysAreBadRowsInJsonlAndJsonArrays() throws IOException {
+        String dup = "{\"prompt\": \"p\", \"chosen\": \"a\", \"chosen\": \"c\", \"rejected\": \"b\"}";
+        String ok = "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}";
+        Path jsonl = write("d.jsonl", dup + "\n" + ok + "\n");
+        ReadResult r = PreferenceReader.read(jsonl, skip(), null);
+        assertThat(r.pairs()).hasSize(1);
+        assertThat(r.skipped()).singleElement().satisfies(b -> assertThat(b.reason()).contains("Duplicate field 'chosen'"));
+        Path array = write("d.json", "[\n" + ok + ",\n" + dup + ",\n" + ok + "\n]");
+        ReadResult a = PreferenceReader.read(array, skip(), null);
+        assertThat(a.pairs()).extracting(PreferencePair::source).containsExactly(array + ":2", array + ":4");
+        assertThat(a.skipped()).extracting(BadRow::line).containsExactly(3L);
+    }
+
+    @Test
     void softLabelsAndWeightsAsNumbersOrNumericStrings() throws IOException {
         Path f = write("w.jsonl", "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\", \"preference\": \"0.3\", "
                 + "\"weight\": 0}\n{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\", \"preference\": null}\n");
