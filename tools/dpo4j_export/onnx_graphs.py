@@ -50,6 +50,34 @@ def expose_layernorm_stats(path: Path) -> None:
     onnx.save(model, str(path))
 
 
+def name_logits(path: Path, vocab_size: int) -> None:
+    """Renames the LM head's output of the forward graph to ``logits`` (N, T, V).
+
+    The eval graph then holds a value called ``logits``, so ORT's ExportModelForInferencing can cut a trained
+    policy's generation model out of it (``dpo4j export-inference --outputs logits``). The LM head is the one MatMul
+    whose second input is the transpose of a (V, H) parameter.
+    """
+    model = onnx.load(str(path))
+    g = model.graph
+    shapes = {i.name: list(i.dims) for i in g.initializer}
+    producer = {o: n for n in g.node for o in n.output}
+    heads = []
+    for node in g.node:
+        if node.op_type != "MatMul" or node.input[1] not in producer:
+            continue
+        t = producer[node.input[1]]
+        if t.op_type == "Transpose" and len(shapes.get(t.input[0], [])) == 2 and shapes[t.input[0]][0] == vocab_size:
+            heads.append(node)
+    if len(heads) != 1:
+        raise ExportError(f"{path}: expected exactly one LM-head MatMul (x @ W^T with W of {vocab_size} rows), "
+                          f"found {len(heads)}")
+    old = heads[0].output[0]
+    for node in g.node:
+        node.input[:] = ["logits" if i == old else i for i in node.input]
+        node.output[:] = ["logits" if o == old else o for o in node.output]
+    onnx.save(model, str(path))
+
+
 def check_initializers(path: Path, param_names) -> None:
     """Every initializer of the forward graph must be a named model parameter (nothing folded or renamed)."""
     model = onnx.load(str(path), load_external_data=False)
@@ -68,6 +96,7 @@ def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int) -> Path:
     export_graph(wrappers.TrainGraph(lm), example, wrappers.TRAIN_INPUTS, wrappers.TRAIN_OUTPUTS, forward, opset)
     check_initializers(forward, params)
     expose_layernorm_stats(forward)
+    name_logits(forward, lm.vocab_size)
     export_graph(wrappers.ReferenceGraph(lm), example, wrappers.REFERENCE_INPUTS, wrappers.REFERENCE_OUTPUTS,
                  out / "reference_model.onnx", opset)
     export_graph(wrappers.InferenceGraph(lm), example, wrappers.INFERENCE_INPUTS, wrappers.INFERENCE_OUTPUTS,
