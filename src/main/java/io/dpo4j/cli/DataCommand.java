@@ -105,7 +105,8 @@ public final class DataCommand implements Runnable {
                 description = "fail: stop at the first bad row (file:line, field, reason); skip: count and go on.")
         String onBadRow;
 
-        @Option(names = "--skip-report", paramLabel = "FILE", description = "JSONL report of skipped rows.")
+        @Option(names = "--skip-report", paramLabel = "FILE",
+                description = "JSONL report of skipped rows (with --on-bad-row skip). Default: none.")
         Path skipReport;
 
         @Override

@@ -52,6 +52,10 @@ class TokenExpectationsTest {
         assertThat(read.skipped()).isEmpty();
         assertThat(read.pairs()).hasSize(pairs.size());
         TokenizerSpec spec = TokenizerSpec.fromManifest(art.resolve("manifest.json"));
+        JsonNode st = expected.get("special_tokens");
+        assertEquals(new TokenizerSpec(st.get("bos").isNull() ? null : st.get("bos").asInt(), st.get("eos").asInt(),
+                st.get("pad").asInt(), st.get("add_bos").asBoolean(), st.get("add_eos_to_completion").asBoolean()), spec,
+                "manifest special_tokens changed: regenerate with /tmp/venv/bin/python tools/make_data_expectations.py");
         List<TokenizedPair> kept = new ArrayList<>();
         try (PairTokenizer tokenizer = new PairTokenizer(art.resolve("tokenizer.json"), spec, opts)) {
             for (int i = 0; i < pairs.size(); i++) {
