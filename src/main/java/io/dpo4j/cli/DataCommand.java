@@ -52,9 +52,11 @@ public final class DataCommand implements Runnable {
                     + "boundary merges and duplicate pairs.",
             footer = {"", "Examples:",
                 "  dpo4j data stats --data prefs.jsonl --artifacts artifacts/tiny-gpt2",
-                "  dpo4j data stats --data chats.jsonl --artifacts artifacts/tiny-llama --max-length 256",
-                "  dpo4j data stats --data prefs.csv --artifacts artifacts/tiny-gpt2 --chosen-field good "
-                        + "--rejected-field bad --on-bad-row skip --skip-report skipped.jsonl"})
+                "  dpo4j data stats --data chats.jsonl --artifacts artifacts/tiny-llama \\",
+                "      --max-length 256 --truncation-mode keep_start",
+                "  dpo4j data stats --data prefs.csv --artifacts artifacts/tiny-gpt2 \\",
+                "      --chosen-field good --rejected-field bad \\",
+                "      --on-bad-row skip --skip-report skipped.jsonl"})
     public static final class Stats implements Callable<Integer> {
 
         @Spec
@@ -72,36 +74,36 @@ public final class DataCommand implements Runnable {
                 description = "Artifact directory with tokenizer.json, manifest.json and optional tokenizer_config.json.")
         Path artifacts;
 
-        @Option(names = "--prompt-field", defaultValue = "prompt", description = "Prompt field.")
+        @Option(names = "--prompt-field", paramLabel = "NAME", defaultValue = "prompt", description = "Prompt field.")
         String promptField;
 
-        @Option(names = "--chosen-field", defaultValue = "chosen", description = "Chosen completion field.")
+        @Option(names = "--chosen-field", paramLabel = "NAME", defaultValue = "chosen", description = "Chosen completion field.")
         String chosenField;
 
-        @Option(names = "--rejected-field", defaultValue = "rejected", description = "Rejected completion field.")
+        @Option(names = "--rejected-field", paramLabel = "NAME", defaultValue = "rejected", description = "Rejected completion field.")
         String rejectedField;
 
-        @Option(names = "--preference-field", defaultValue = "preference",
+        @Option(names = "--preference-field", paramLabel = "NAME", defaultValue = "preference",
                 description = "Optional soft label: probability in [0,1] that chosen is preferred.")
         String preferenceField;
 
-        @Option(names = "--weight-field", defaultValue = "weight", description = "Optional per-pair weight.")
+        @Option(names = "--weight-field", paramLabel = "NAME", defaultValue = "weight", description = "Optional per-pair weight.")
         String weightField;
 
-        @Option(names = "--id-field", defaultValue = "id", description = "Optional row id.")
+        @Option(names = "--id-field", paramLabel = "NAME", defaultValue = "id", description = "Optional row id.")
         String idField;
 
-        @Option(names = "--max-length", defaultValue = "512", description = "Longest prompt + completion in tokens.")
+        @Option(names = "--max-length", paramLabel = "N", defaultValue = "512", description = "Longest prompt + completion in tokens.")
         int maxLength;
 
-        @Option(names = "--max-prompt-length", defaultValue = "256", description = "Prompt token budget.")
+        @Option(names = "--max-prompt-length", paramLabel = "N", defaultValue = "256", description = "Prompt token budget.")
         int maxPromptLength;
 
-        @Option(names = "--truncation-mode", defaultValue = "keep_end",
+        @Option(names = "--truncation-mode", paramLabel = "MODE", defaultValue = "keep_end",
                 description = "Which part of a long prompt survives: keep_end or keep_start.")
         String truncationMode;
 
-        @Option(names = "--on-bad-row", defaultValue = "fail",
+        @Option(names = "--on-bad-row", paramLabel = "POLICY", defaultValue = "fail",
                 description = "fail: stop at the first bad row (file:line, field, reason); skip: count and go on.")
         String onBadRow;
 
