@@ -30,13 +30,16 @@ final class DataOptionsMixin {
     @Option(names = "--skip-report", description = "JSONL report of skipped rows (with --on-bad-row skip). Default: none.")
     Path skipReport;
 
-    @Option(names = "--prompt-field", defaultValue = "prompt", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--prompt-field", defaultValue = "prompt",
+            description = "Field (column) holding the prompt. Default: ${DEFAULT-VALUE}.")
     String promptField;
 
-    @Option(names = "--chosen-field", defaultValue = "chosen", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--chosen-field", defaultValue = "chosen",
+            description = "Field holding the preferred completion. Default: ${DEFAULT-VALUE}.")
     String chosenField;
 
-    @Option(names = "--rejected-field", defaultValue = "rejected", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--rejected-field", defaultValue = "rejected",
+            description = "Field holding the dispreferred completion. Default: ${DEFAULT-VALUE}.")
     String rejectedField;
 
     @Option(names = "--preference-field", defaultValue = "preference",
