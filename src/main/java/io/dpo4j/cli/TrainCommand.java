@@ -50,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Micro-batches per optimizer step. Default: ${DEFAULT-VALUE}.")
     int gradAccum;
 
-    @Option(names = "--epochs", defaultValue = "4", description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--max-steps", defaultValue = "0",
@@ -64,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "constant, linear or cosine (after warmup). Default: ${DEFAULT-VALUE}.")
     String schedule;
 
-    @Option(names = "--warmup-ratio", defaultValue = "0.1",
+    @Option(names = "--warmup-ratio", defaultValue = "0.0",
             description = "Fraction of steps for linear warmup. Default: ${DEFAULT-VALUE}.")
     double warmupRatio;
 

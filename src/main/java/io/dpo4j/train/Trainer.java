@@ -51,13 +51,12 @@ public final class Trainer {
         }
         SessionConfig sc = cfg.sessionConfig();
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j")) {
-            float[][] refTrain = reference(env, sc, art, data, data.train());
-            float[][] refEval = reference(env, sc, art, data, data.eval());
+            float[][][] ref = reference(env, sc, art, data);
             Path start = resume == null ? art.file("checkpoint") : cfg.resumeFrom().resolve(CheckpointStore.ORT_FILE);
             try (TrainingSession s = TrainingSession.open(env, sc, start, art.file("training_model.onnx"),
                     art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
                 GraphContract.requireNames("training session inputs", GraphContract.TRAIN_INPUTS, s.trainingInputNames());
-                return new Loop(s, art, data, refTrain, refEval, resume, fingerprint).run();
+                return new Loop(s, art, data, ref[0], ref[1], resume, fingerprint).run();
             }
         }
     }
@@ -70,21 +69,23 @@ public final class Trainer {
         }
     }
 
-    private float[][] reference(OrtEnvironment env, SessionConfig sc, ArtifactSet art, PreparedData data,
-                                List<TokenizedPair> pairs) {
-        if (pairs.isEmpty() || !cfg.loss().usesReference()) {
-            return new float[2][pairs.size()];
+    /** @return {@code [train, eval]} reference log-probs, each {@code [chosen (P), rejected (P)]}, via the cache */
+    private float[][][] reference(OrtEnvironment env, SessionConfig sc, ArtifactSet art, PreparedData data) {
+        if (!cfg.loss().usesReference()) {
+            return new float[][][] {new float[2][data.train().size()], new float[2][data.eval().size()]};
         }
         ReferenceCache cache = ReferenceCache.open(cfg.cacheDir(), art.checksum("reference_model.onnx"),
                 data.dataChecksum(), data.settings());
-        int before = cache.size();
+        long cached = java.util.stream.Stream.concat(data.train().stream(), data.eval().stream())
+                .filter(p -> cache.get(p) != null).count();
         long t0 = System.nanoTime();
+        int pad = art.manifest().specialTokens().pad();
         try (InferenceSession ref = InferenceSession.open(env, sc, art.file("reference_model.onnx"))) {
-            float[][] out = ReferencePass.compute(ref, pairs, cfg.batchSize() * 2,
-                    art.manifest().specialTokens().pad(), cache, done -> { });
-            log.printf("reference log-probs: %d pairs (%d from cache %s) in %.1f s%n", pairs.size(),
-                    Math.min(before, pairs.size()), cache.file(), (System.nanoTime() - t0) / 1e9);
-            return out;
+            float[][] train = ReferencePass.compute(ref, data.train(), cfg.batchSize() * 2, pad, cache, done -> { });
+            float[][] eval = ReferencePass.compute(ref, data.eval(), cfg.batchSize() * 2, pad, cache, done -> { });
+            log.printf("reference log-probs: %d pairs (%d already cached in %s) in %.1f s%n",
+                    data.train().size() + data.eval().size(), cached, cache.file(), (System.nanoTime() - t0) / 1e9);
+            return new float[][][] {train, eval};
         }
     }
 
