@@ -6,7 +6,7 @@
   log-probs, losses, rewards and a 3-step torch AdamW run on a fixed batch, cross-checked against the exported
   artifacts run through onnxruntime-training's Python API (fails with a non-zero exit naming the worst element).
 
-Usage: ``/tmp/venv/bin/python tools/golden.py [--models tiny-gpt2 tiny-llama] [--vectors-only]``
+Usage: ``tools/.venv/bin/python tools/golden.py [--models tiny-gpt2 tiny-llama] [--vectors-only]``
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ contain, plus counts per category and the number of valid rows. Blank lines are 
 The reader is run with an 8 KiB line limit in the test (package-private overload), so the "too_long" lines
 (8-12 KiB of otherwise valid JSON) are bad rows there.
 
-Usage: /tmp/venv/bin/python tools/make_bad_rows.py [--seed 20241123] [--bad 600] [--valid 1000]
+Usage: tools/.venv/bin/python tools/make_bad_rows.py [--seed 20241123] [--bad 600] [--valid 1000]
 """
 import argparse
 import collections

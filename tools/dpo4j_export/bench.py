@@ -1,6 +1,6 @@
 """Export timing and artifact sizes for a GPT-2 124M-shaped model (random weights, full GPT-2 tokenizer).
 
-    cd tools && /tmp/venv/bin/python -m dpo4j_export.bench     # writes under tools/.cache (not committed)
+    cd tools && .venv/bin/python -m dpo4j_export.bench     # writes under tools/.cache (not committed)
 """
 
 import json

@@ -1,7 +1,7 @@
 """Exporter tests: HF parity of our GPT-2 / Llama / Qwen2 modules, manifest vs contract, bad inputs leave nothing
 behind, and one ORT training step on freshly exported artifacts.
 
-    /tmp/venv/bin/python -m pytest -q tools/tests/test_export.py
+    tools/.venv/bin/python -m pytest -q tools/tests/test_export.py
 """
 
 import json

@@ -1,7 +1,7 @@
 """The exported loss math (dpo4j_export.dpo_loss) against an independent, textbook transcription of
 tools/CONTRACT.md written with torch.nn.functional.logsigmoid, plus finiteness of gradients at extremes.
 
-    /tmp/venv/bin/python -m pytest -q tools/tests/test_export_loss.py
+    tools/.venv/bin/python -m pytest -q tools/tests/test_export_loss.py
 """
 
 import sys

@@ -1,7 +1,7 @@
 """Tests of the golden references: the published DPO vectors, closed-form checks of every loss variant, the
 committed golden files against a fresh recomputation, and a quick ORT parity check when artifacts exist.
 
-    /tmp/venv/bin/python -m pytest -q tools/tests/test_golden.py
+    tools/.venv/bin/python -m pytest -q tools/tests/test_golden.py
 """
 from __future__ import annotations
 
