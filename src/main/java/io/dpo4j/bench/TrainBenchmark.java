@@ -8,13 +8,12 @@ import io.dpo4j.runtime.OrtEnvironment;
 import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.Tensor;
 import io.dpo4j.runtime.TrainingSession;
+import io.dpo4j.train.GraphFeeds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -70,7 +69,7 @@ public final class TrainBenchmark {
              TrainingSession s = TrainingSession.open(env, sc, art.file("checkpoint"), art.file("training_model.onnx"),
                      null, art.file("optimizer_model.onnx"))) {
             s.setLearningRate(1e-5f);
-            List<Tensor> feeds = feeds(s.trainingInputNames(), batch, li);
+            List<Tensor> feeds = GraphFeeds.forTraining(s.trainingInputNames(), batch, li);
             try {
                 for (int i = 0; i < st.warmup(); i++) {
                     step(s, feeds);
@@ -107,22 +106,6 @@ public final class TrainBenchmark {
             }
         }
         return new Batch(pairs, seqLen, ids, attn, comp);
-    }
-
-    private static List<Tensor> feeds(List<String> names, Batch b, LossInputs li) {
-        Map<String, float[]> loss = li.asMap();
-        List<Tensor> out = new ArrayList<>();
-        long n = 2L * b.pairs();
-        for (String name : names) {
-            float[] f = loss.get(name);
-            out.add(switch (name) {
-                case "input_ids" -> Tensor.ofLongs(b.inputIds(), n, b.seqLen());
-                case "attention_mask" -> Tensor.ofLongs(b.attentionMask(), n, b.seqLen());
-                case "completion_mask" -> Tensor.ofLongs(b.completionMask(), n, b.seqLen());
-                default -> Tensor.ofFloats(f, f.length);
-            });
-        }
-        return out;
     }
 
     /** @return VmHWM of this process in MiB, or -1 when /proc/self/status is unavailable */
