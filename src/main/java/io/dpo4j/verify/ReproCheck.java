@@ -23,8 +23,9 @@ public final class ReproCheck {
     public static CheckResult determinism(TrainConfig cfg, Path work, PrintStream log) {
         RunResult a = new Trainer(withOutput(cfg, work.resolve("a"), 0, null), log).run();
         RunResult b = new Trainer(withOutput(cfg, work.resolve("b"), 0, null), log).run();
-        return compare("determinism (" + a.stepLosses().size() + " steps, same seed twice)", a.stepLosses(), 0,
-                b.stepLosses());
+        String name = cfg.artifacts().getFileName() + " determinism (" + a.stepLosses().size()
+                + " steps, same seed twice)";
+        return compare(name, a.stepLosses(), 0, b.stepLosses());
     }
 
     /**
@@ -36,8 +37,9 @@ public final class ReproCheck {
         Path ckpt = work.resolve("full").resolve("checkpoints").resolve(String.format("step-%06d", stopAt));
         RunResult resumed = new Trainer(withOutput(cfg, work.resolve("resumed"), 0, ckpt), log).run();
         List<Double> tail = full.stepLosses().subList((int) stopAt, full.stepLosses().size());
-        return compare("resume (checkpoint at step " + stopAt + ", continued to step " + full.stepLosses().size() + ")",
-                tail, stopAt, resumed.stepLosses());
+        String name = cfg.artifacts().getFileName() + " resume (checkpoint at step " + stopAt + ", continued to step "
+                + full.stepLosses().size() + ")";
+        return compare(name, tail, stopAt, resumed.stepLosses());
     }
 
     private static CheckResult compare(String name, List<Double> expected, long offset, List<Double> found) {
