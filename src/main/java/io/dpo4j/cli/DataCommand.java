@@ -5,17 +5,14 @@ import io.dpo4j.data.ChatTemplate;
 import io.dpo4j.data.Counters;
 import io.dpo4j.data.DataOptions;
 import io.dpo4j.data.EncodeResult;
-import io.dpo4j.data.FieldNames;
 import io.dpo4j.data.InputFormat;
 import io.dpo4j.data.LengthHistogram;
-import io.dpo4j.data.OnBadRow;
 import io.dpo4j.data.PairTokenizer;
 import io.dpo4j.data.PreferencePair;
 import io.dpo4j.data.PreferenceReader;
 import io.dpo4j.data.ReadResult;
 import io.dpo4j.data.TokenizedPair;
 import io.dpo4j.data.TokenizerSpec;
-import io.dpo4j.data.TruncationMode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +23,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,7 +43,7 @@ public final class DataCommand implements Runnable {
     }
 
     /** {@code dpo4j data stats}: counts, token-length histograms, truncation, drops, boundary merges, duplicates. */
-    @Command(name = "stats", mixinStandardHelpOptions = true, showDefaultValues = true,
+    @Command(name = "stats", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Read a preference file, tokenize it like training does and print row counts, token-length "
                     + "histograms (prompt / chosen / rejected), truncation and drop counts, prompt/completion "
                     + "boundary merges and duplicate pairs.",
@@ -63,71 +60,36 @@ public final class DataCommand implements Runnable {
         CommandSpec spec;
 
         @Option(names = "--data", required = true, paramLabel = "FILE",
-                description = "Preference file: .jsonl/.ndjson, .json (array), .csv or .tsv.")
+                description = "Preference file: .jsonl/.ndjson, .json (array), .csv or .tsv (required).")
         Path data;
 
         @Option(names = "--format", paramLabel = "FORMAT",
-                description = "jsonl, json, csv or tsv (default: from the file extension).")
+                description = "jsonl, json, csv or tsv. Default: from the file extension.")
         String format;
 
-        @Option(names = "--artifacts", required = true, paramLabel = "DIR",
-                description = "Artifact directory with tokenizer.json, manifest.json and optional tokenizer_config.json.")
+        @Option(names = "--artifacts", paramLabel = "DIR", defaultValue = EmbeddedDefault.ARTIFACTS,
+                description = "Artifact directory with tokenizer.json, manifest.json and optional "
+                        + "tokenizer_config.json. Default: ${DEFAULT-VALUE}.")
         Path artifacts;
 
-        @Option(names = "--prompt-field", paramLabel = "NAME", defaultValue = "prompt", description = "Prompt field.")
-        String promptField;
-
-        @Option(names = "--chosen-field", paramLabel = "NAME", defaultValue = "chosen", description = "Chosen completion field.")
-        String chosenField;
-
-        @Option(names = "--rejected-field", paramLabel = "NAME", defaultValue = "rejected", description = "Rejected completion field.")
-        String rejectedField;
-
-        @Option(names = "--preference-field", paramLabel = "NAME", defaultValue = "preference",
-                description = "Optional soft label: probability in [0,1] that chosen is preferred.")
-        String preferenceField;
-
-        @Option(names = "--weight-field", paramLabel = "NAME", defaultValue = "weight", description = "Optional per-pair weight.")
-        String weightField;
-
-        @Option(names = "--id-field", paramLabel = "NAME", defaultValue = "id", description = "Optional row id.")
-        String idField;
-
-        @Option(names = "--max-length", paramLabel = "N", defaultValue = "512", description = "Longest prompt + completion in tokens.")
-        int maxLength;
-
-        @Option(names = "--max-prompt-length", paramLabel = "N", defaultValue = "256", description = "Prompt token budget.")
-        int maxPromptLength;
-
-        @Option(names = "--truncation-mode", paramLabel = "MODE", defaultValue = "keep_end",
-                description = "Which part of a long prompt survives: keep_end or keep_start.")
-        String truncationMode;
-
-        @Option(names = "--on-bad-row", paramLabel = "POLICY", defaultValue = "fail",
-                description = "fail: stop at the first bad row (file:line, field, reason); skip: count and go on.")
-        String onBadRow;
-
-        @Option(names = "--skip-report", paramLabel = "FILE",
-                description = "JSONL report of skipped rows (with --on-bad-row skip). Default: none.")
-        Path skipReport;
+        @Mixin
+        DataOptionsMixin dataOptions;
 
         @Override
         public Integer call() {
-            DataOptions opts = new DataOptions(new FieldNames(promptField, chosenField, rejectedField, preferenceField,
-                    weightField, idField), parse(OnBadRow.class, onBadRow, "--on-bad-row"), skipReport, maxLength,
-                    maxPromptLength, parse(TruncationMode.class, truncationMode, "--truncation-mode"));
+            DataOptions opts = dataOptions.toOptions();
             Path config = artifacts.resolve("tokenizer_config.json");
             ChatTemplate template = Files.isRegularFile(config) ? ChatTemplate.fromTokenizerConfig(config) : null;
             ReadResult read = format == null ? PreferenceReader.read(data, opts, template)
                     : PreferenceReader.read(data, InputFormat.parse(format), opts, template);
             TokenizerSpec tokens = TokenizerSpec.fromManifest(artifacts.resolve("manifest.json"));
             try (PairTokenizer tok = new PairTokenizer(artifacts.resolve("tokenizer.json"), tokens, opts)) {
-                report(spec.commandLine().getOut(), read, tok);
+                report(spec.commandLine().getOut(), read, tok, opts);
             }
             return 0;
         }
 
-        private void report(PrintWriter out, ReadResult read, PairTokenizer tok) {
+        private void report(PrintWriter out, ReadResult read, PairTokenizer tok, DataOptions opts) {
             LengthHistogram prompt = new LengthHistogram("prompt");
             LengthHistogram chosen = new LengthHistogram("chosen");
             LengthHistogram rejected = new LengthHistogram("rejected");
@@ -152,8 +114,8 @@ public final class DataCommand implements Runnable {
             printSkipReasons(out, read.skipped());
             out.printf(Locale.ROOT, "pairs: %d kept, %d dropped (completion empty after truncation)%n", c.kept(), c.dropped());
             out.printf(Locale.ROOT, "truncated: prompt %d, chosen %d, rejected %d (max length %d, max prompt length %d, %s)%n",
-                    c.promptTruncated(), c.chosenTruncated(), c.rejectedTruncated(), maxLength, maxPromptLength,
-                    truncationMode);
+                    c.promptTruncated(), c.chosenTruncated(), c.rejectedTruncated(), opts.maxLength(),
+                    opts.maxPromptLength(), opts.truncationMode().name().toLowerCase(Locale.ROOT));
             out.printf(Locale.ROOT, "boundary merges: %d completions tokenized separately from their prompt%n",
                     c.boundaryMerges());
             out.printf(Locale.ROOT, "duplicate pairs: %d%n", duplicates);
@@ -170,17 +132,6 @@ public final class DataCommand implements Runnable {
             }
             byField.forEach((field, n) -> out.printf(Locale.ROOT, "  skipped for field %s: %d%n", field, n));
             skipped.stream().limit(5).forEach(b -> out.println("  e.g. " + b.message()));
-        }
-
-        private <E extends Enum<E>> E parse(Class<E> type, String value, String option) {
-            for (E e : type.getEnumConstants()) {
-                if (e.name().equalsIgnoreCase(value.replace('-', '_'))) {
-                    return e;
-                }
-            }
-            throw new CommandLine.ParameterException(spec.commandLine(), option
-                    + ": expected one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
-                    + ", found '" + value + "'");
         }
     }
 }

@@ -26,6 +26,7 @@ public final class DataPreparer {
 
     /** Prepares training data and the held-out split (explicit file or seeded fraction). */
     public static PreparedData prepare(TrainConfig cfg, ArtifactSet art) {
+        requireFits(cfg.data(), art);
         ChatTemplate template = template(art);
         ReadResult train = PreferenceReader.read(cfg.trainData(), cfg.data(), template);
         List<PreferencePair> trainPairs = train.pairs();
@@ -53,12 +54,22 @@ public final class DataPreparer {
 
     /** Prepares one file as an evaluation set (no split). */
     public static PreparedData prepareSingle(Path file, DataOptions opts, ArtifactSet art) {
+        requireFits(opts, art);
         ReadResult r = PreferenceReader.read(file, opts, template(art));
         try (PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), spec(art.manifest()), opts)) {
             List<TokenizedPair> e = encodeAll(tok, r.pairs());
             String summary = String.format("data: %d pairs (%d bad rows skipped; tokenizer: %s)", e.size(),
                     r.skipped().size(), tok.counters());
             return new PreparedData(List.of(), e, Files2.sha256(file), settings(art, opts), summary);
+        }
+    }
+
+    /** Sequences longer than the model's positions would fail mid-run; refuse them before anything starts. */
+    static void requireFits(DataOptions opts, ArtifactSet art) {
+        int positions = art.manifest().maxPositions();
+        if (opts.maxLength() > positions) {
+            throw new IllegalArgumentException("--max-length " + opts.maxLength() + " exceeds the model's max_positions "
+                    + positions + " (" + art.dir().resolve("manifest.json") + "); use --max-length <= " + positions);
         }
     }
 

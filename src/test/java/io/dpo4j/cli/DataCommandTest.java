@@ -79,7 +79,7 @@ class DataCommandTest {
     void helpShowsDefaultsAndExamples() {
         Run r = run("stats", "--help");
         assertEquals(0, r.code());
-        assertThat(r.out()).contains("Default: 512").contains("Default: 256").contains("Default: keep_end")
+        assertThat(r.out()).contains("Default: 128").contains("Default: 64").contains("Default: keep_end")
                 .contains("Examples:").contains("dpo4j data stats --data prefs.jsonl --artifacts artifacts/tiny-gpt2");
     }
 }

@@ -70,4 +70,12 @@ class TrainCommandTest {
         assertThat(r.err()).contains("prefs.jsonl:2").contains("rejected");
         assertThat(tmp.resolve("out")).doesNotExist();
     }
+
+    @Test
+    void maxLengthBeyondTheModelsPositionsIsRefused() {
+        Run r = train("--max-length", "512", "--max-prompt-length", "64");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--max-length 512 exceeds the model's max_positions 256");
+        assertThat(tmp.resolve("out")).doesNotExist();
+    }
 }
