@@ -163,9 +163,12 @@ _LOSSES = {"sigmoid": sigmoid_loss, "robust": robust_loss, "hinge": hinge_loss, 
 
 
 def rewards(pb: PairBatch, x: LossInputs) -> tuple[torch.Tensor, torch.Tensor]:
-    """Implicit rewards as TRL reports them: ``beta (logp - ref)``; for a pure SimPO mix ``beta logp / |y|``."""
+    """Implicit rewards as TRL reports them: ``beta (logp - ref)``; for a pure SimPO mix ``beta logp / |y|``; for a
+    pure IPO mix on per-token averages ``beta (logp - ref) / |y|`` (TRL averages IPO's log-probs before the loss)."""
     if tuple(x.loss_mix) == (0.0, 0.0, 0.0, 0.0, 1.0):
         return x.beta * pb.logp_w / pb.len_w, x.beta * pb.logp_l / pb.len_l
+    if tuple(x.loss_mix) == (0.0, 0.0, 0.0, 1.0, 0.0):
+        return x.beta * (pb.logp_w - pb.ref_w) / pb.len_w, x.beta * (pb.logp_l - pb.ref_l) / pb.len_l
     return x.beta * (pb.logp_w - pb.ref_w), x.beta * (pb.logp_l - pb.ref_l)
 
 

@@ -91,7 +91,8 @@ def write_vectors(out: Path) -> None:
     doc = {
         "description": "DPO-family losses of tools/CONTRACT.md on the published DPO check vectors, from the "
                        "independent float64 PyTorch reference tools/dpo_reference.py (written by tools/golden.py). "
-                       "rewards = beta*(logp - ref) (TRL), for a pure SimPO mix beta*logp/|y|. variant_losses are "
+                       "rewards = beta*(logp - ref) (TRL), for a pure SimPO mix beta*logp/|y|, for a pure IPO mix "
+                       "beta*(logp - ref)/|y|. variant_losses are "
                        "each variant's per-pair loss on the case's coefficients before loss_mix / rpo / pair_weight.",
         "variants": list(ref.VARIANTS),
         "cases": cases,
