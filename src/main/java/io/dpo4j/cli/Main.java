@@ -7,14 +7,15 @@ import picocli.CommandLine.Command;
 @Command(name = "dpo4j", mixinStandardHelpOptions = true, version = "dpo4j 0.1.0",
         description = "Preference-tune language models (DPO and family) on ONNX Runtime's training runtime.",
         subcommands = {TrainCommand.class, EvalCommand.class, ExportInferenceCommand.class, BenchCommand.class,
-                VerifyCommand.class,
+                VerifyCommand.class, GenerateCommand.class,
                 DataCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  dpo4j train                                   # embedded default: tiny GPT-2 on IMDb preferences",
                 "  dpo4j train --artifacts artifacts/tiny-llama --data prefs.jsonl --loss ipo --beta 0.5",
                 "  dpo4j eval --checkpoint runs/dpo/checkpoints/step-000150 --data eval.jsonl",
                 "  dpo4j data stats --data prefs.jsonl --artifacts artifacts/tiny-gpt2",
-                "  dpo4j bench --artifacts artifacts/tiny-gpt2 --batch-size 8 --seq-len 128"})
+                "  dpo4j bench --artifacts artifacts/tiny-gpt2 --batch-size 8 --seq-len 128",
+                "  dpo4j generate --model runs/dpo/policy.onnx --max-new-tokens 16"})
 public final class Main {
     private Main() {}
 

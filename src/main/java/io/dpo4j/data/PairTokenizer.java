@@ -51,6 +51,11 @@ public final class PairTokenizer implements AutoCloseable {
         return text.isEmpty() ? new long[0] : tokenizer.encode(text, false, false).getIds();
     }
 
+    /** Decodes ids to text, special tokens included. */
+    public String decode(long[] ids) {
+        return tokenizer.decode(ids, false);
+    }
+
     /** Tokenizes and truncates one pair. */
     public EncodeResult encode(PreferencePair p) {
         pairs.incrementAndGet();
