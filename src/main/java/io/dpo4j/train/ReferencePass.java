@@ -12,8 +12,8 @@ import java.util.function.IntConsumer;
 
 /**
  * The reference model's sequence log-probs for every pair, computed once in Java through reference_model.onnx and
- * kept in a {@link ReferenceCache}. Pairs already cached are not recomputed; progress is flushed every
- * {@value #FLUSH_EVERY} batches so an interrupted pass keeps what it computed.
+ * kept in a {@link ReferenceCache}. Pairs already cached are not recomputed; results are flushed every
+ * {@value #FLUSH_EVERY} batches and when the pass ends or fails, so a failed run keeps what it computed.
  */
 public final class ReferencePass {
     static final int FLUSH_EVERY = 50;
@@ -38,23 +38,29 @@ public final class ReferencePass {
             }
         }
         int batches = 0;
-        for (int from = 0; from < missing.size(); from += batchSize) {
-            List<TokenizedPair> chunk = new ArrayList<>();
-            for (int j = from; j < Math.min(missing.size(), from + batchSize); j++) {
-                chunk.add(pairs.get(missing.get(j)));
+        boolean unsaved = false;
+        try {
+            for (int from = 0; from < missing.size(); from += batchSize) {
+                List<TokenizedPair> chunk = new ArrayList<>();
+                for (int j = from; j < Math.min(missing.size(), from + batchSize); j++) {
+                    chunk.add(pairs.get(missing.get(j)));
+                }
+                float[] logps = forward(session, Collator.collate(chunk, padId)); // (N)
+                int b = chunk.size();
+                for (int j = 0; j < b; j++) {
+                    cache.put(chunk.get(j), logps[j], logps[b + j]);
+                }
+                unsaved = true;
+                if (++batches % FLUSH_EVERY == 0) {
+                    cache.flush();
+                    unsaved = false;
+                }
+                progress.accept(pairs.size() - missing.size() + from + b);
             }
-            float[] logps = forward(session, Collator.collate(chunk, padId)); // (N)
-            int b = chunk.size();
-            for (int j = 0; j < b; j++) {
-                cache.put(chunk.get(j), logps[j], logps[b + j]);
+        } finally {
+            if (unsaved) {
+                cache.flush(); // also when a batch failed: what was computed stays on disk
             }
-            if (++batches % FLUSH_EVERY == 0) {
-                cache.flush();
-            }
-            progress.accept(pairs.size() - missing.size() + from + b);
-        }
-        if (!missing.isEmpty()) {
-            cache.flush();
         }
         float[][] out = new float[2][pairs.size()]; // (2, P)
         for (int i = 0; i < pairs.size(); i++) {

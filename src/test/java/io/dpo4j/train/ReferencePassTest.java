@@ -1,0 +1,52 @@
+package io.dpo4j.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dpo4j.data.PreferencePair;
+import io.dpo4j.data.TokenizedPair;
+import io.dpo4j.runtime.InferenceSession;
+import io.dpo4j.runtime.OrtEnvironment;
+import io.dpo4j.runtime.SessionConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reference cache keeps what a failing pass computed, and a rerun only computes what is missing. */
+class ReferencePassTest {
+    private static final Path MODEL = Path.of("artifacts/tiny-gpt2/reference_model.onnx");
+
+    @TempDir
+    Path tmp;
+
+    private static TokenizedPair pair(int i, long badId) {
+        PreferencePair src = new PreferencePair("p" + i, "prompt", "a", "b", 1.0, 1.0, "test:" + i);
+        return new TokenizedPair(src, new long[] {10 + i, 11, 12}, new long[] {20, 21 + i}, new long[] {30, badId});
+    }
+
+    @Test
+    void failedPassKeepsComputedPairsAndRerunFillsTheRest() {
+        List<TokenizedPair> pairs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            pairs.add(pair(i, 31));
+        }
+        pairs.add(pair(4, 99_999)); // not in the 4,096-token vocabulary: the second batch fails in ORT
+        try (OrtEnvironment env = OrtEnvironment.create("test");
+             InferenceSession s = InferenceSession.open(env, SessionConfig.cpuDefaults(), MODEL)) {
+            ReferenceCache cache = ReferenceCache.open(tmp, "model", "data", "settings");
+            assertThatThrownBy(() -> ReferencePass.compute(s, pairs, 4, 4095, cache, n -> { }));
+
+            ReferenceCache reopened = ReferenceCache.open(tmp, "model", "data", "settings");
+            assertThat(reopened.size()).isEqualTo(4);
+            List<TokenizedPair> good = pairs.subList(0, 4);
+            float[][] fromCache = ReferencePass.compute(s, good, 4, 4095, reopened, n -> { });
+            float[][] fresh = ReferencePass.compute(s, good, 4, 4095,
+                    ReferenceCache.open(tmp.resolve("other"), "model", "data", "settings"), n -> { });
+            assertThat(fromCache[0]).containsExactly(fresh[0]);
+            assertThat(fromCache[1]).containsExactly(fresh[1]);
+            assertThat(ReferenceCache.open(tmp, "other-model", "data", "settings").size()).isZero();
+        }
+    }
+}
