@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .embedding import lookup
 from .errors import ExportError
 from .masks import attention_bias
 
@@ -129,7 +130,7 @@ class Gpt2LM(nn.Module):
         tr = self.transformer
         t = input_ids.shape[1]
         pos = torch.arange(t, device=input_ids.device)  # (T)
-        x = tr.wte(input_ids) + tr.wpe(pos)[None, :, :]  # (N, T, C)
+        x = lookup(tr.wte.weight, input_ids) + lookup(tr.wpe.weight, pos[None, :])  # (N, T, C)
         bias = attention_bias(attention_mask, x.dtype)  # (N, 1, T, T)
         for block in tr.h:
             x = block(x, bias)  # (N, T, C)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .embedding import lookup
 from .errors import ExportError
 from .masks import attention_bias
 
@@ -167,7 +168,7 @@ class LlamaLM(nn.Module):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """input_ids, attention_mask: (N, T) right padded. Returns logits (N, T, V)."""
         c = self.config
-        x = self.model.embed_tokens(input_ids)  # (N, T, C)
+        x = lookup(self.model.embed_tokens.weight, input_ids)  # (N, T, C)
         cos, sin = rope_tables(input_ids.shape[1], c.head_dim, c.rope_theta, input_ids.device)  # (T, D)
         bias = attention_bias(attention_mask, x.dtype)  # (N, 1, T, T)
         for layer in self.model.layers:

@@ -36,8 +36,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.out.printf("# dpo4j bench: ORT %s, device %s, intra-op threads %d, deterministic %s, %d cores, %s%n",
-                OrtEnvironment.ortVersion(), runtime.device, runtime.sessionConfig(0).intraOpThreads(),
+        System.out.printf("# dpo4j bench: ORT %s, device %s, intra-op threads %d (0 = ORT default), deterministic %s, %d cores, %s%n",
+                OrtEnvironment.ortVersion(), runtime.device, runtime.threads,
                 runtime.deterministic, Runtime.getRuntime().availableProcessors(), artifacts);
         System.out.println("batch\tseq_len\tpairs/s\ttokens/s\ts/step\tpeak_rss_MiB");
         for (int b : batchSizes) {

@@ -10,8 +10,8 @@ final class RuntimeOptions {
             description = "cpu or cuda:N (needs the GPU natives, see README \"GPU\"). Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads; 0 = 1 with --deterministic on CPU (ORT's multi-threaded CPU kernels are "
-            + "not bit-reproducible), else ONNX Runtime's default. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--threads", defaultValue = "0",
+            description = "Intra-op threads; 0 = ONNX Runtime's default (one per core). Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--deterministic", defaultValue = "true", negatable = true, fallbackValue = "true",
@@ -23,7 +23,6 @@ final class RuntimeOptions {
     }
 
     SessionConfig sessionConfig(long seed) {
-        return new SessionConfig(parsedDevice(),
-                io.dpo4j.train.TrainConfig.effectiveThreads(parsedDevice(), threads, deterministic), deterministic, seed);
+        return new SessionConfig(parsedDevice(), threads, deterministic, seed);
     }
 }

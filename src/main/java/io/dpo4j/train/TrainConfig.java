@@ -69,20 +69,9 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
         }
     }
 
-    /**
-     * Intra-op threads actually used. ORT's multi-threaded CPU training is not bit-reproducible (two 2-thread runs
-     * of the same 20 steps diverged at step 3 on the tiny models, only in the embedding gradient after one step,
-     * while 1-thread runs were identical), so deterministic CPU runs default to one thread; an explicit
-     * {@code --threads} is honoured.
-     */
-    public static int effectiveThreads(Device device, int threads, boolean deterministic) {
-        return threads == 0 && deterministic && device.kind() == Device.Kind.CPU ? 1 : threads;
-    }
-
     /** @return the session configuration of this run */
     public io.dpo4j.runtime.SessionConfig sessionConfig() {
-        return new io.dpo4j.runtime.SessionConfig(device, effectiveThreads(device, threads, deterministic), deterministic,
-                seed);
+        return new io.dpo4j.runtime.SessionConfig(device, threads, deterministic, seed);
     }
 
     /** @return the optimizer steps of the whole run for {@code pairs} training pairs */
