@@ -94,6 +94,12 @@ public final class DataPreparer {
     }
 
     private static String settings(ArtifactSet art, DataOptions opts) {
-        return art.checksum("tokenizer.json") + "|" + opts;
+        return art.checksum("tokenizer.json") + "|" + dataSettings(opts);
+    }
+
+    /** @return the data options that decide which pairs are read and how they are tokenized (not report paths) */
+    static String dataSettings(DataOptions opts) {
+        return opts.fields() + "," + opts.onBadRow() + "," + opts.maxLength() + "," + opts.maxPromptLength() + ","
+                + opts.truncationMode();
     }
 }

@@ -88,9 +88,8 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
      *     (data, artifacts, batch order, optimisation and loss; not logging or output paths)
      */
     public String fingerprint(String artifactChecksum, String dataChecksum) {
-        String dataSettings = data.fields() + "," + data.onBadRow() + "," + data.maxLength() + ","
-                + data.maxPromptLength() + "," + data.truncationMode(); // not the skip-report path
-        String s = String.join("|", artifactChecksum, dataChecksum, String.valueOf(evalFraction), dataSettings,
+        String s = String.join("|", artifactChecksum, dataChecksum, String.valueOf(evalFraction),
+                DataPreparer.dataSettings(data),
                 loss.toString(), String.valueOf(batchSize), String.valueOf(gradAccum), String.valueOf(epochs),
                 String.valueOf(maxSteps), String.valueOf(learningRate), schedule.name(), String.valueOf(warmupRatio),
                 String.valueOf(seed));
