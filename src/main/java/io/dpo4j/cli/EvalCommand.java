@@ -5,9 +5,7 @@ import io.dpo4j.train.CheckpointStore;
 import io.dpo4j.train.DataPreparer;
 import io.dpo4j.train.Evaluator;
 import io.dpo4j.train.PreparedData;
-import io.dpo4j.train.ReferenceCache;
 import io.dpo4j.train.ReferencePass;
-import io.dpo4j.runtime.InferenceSession;
 import io.dpo4j.runtime.OrtEnvironment;
 import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.TrainingSession;
@@ -63,14 +61,9 @@ final class EvalCommand implements Callable<Integer> {
         SessionConfig sc = runtime.sessionConfig(0);
         int pad = art.manifest().specialTokens().pad();
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j-eval")) {
-            float[][] ref = new float[2][d.eval().size()];
-            if (lossCfg.usesReference()) {
-                ReferenceCache cache = ReferenceCache.open(cacheDir, art.checksum("reference_model.onnx"),
-                        d.dataChecksum(), d.settings());
-                try (InferenceSession rs = InferenceSession.open(env, sc, art.file("reference_model.onnx"))) {
-                    ref = ReferencePass.compute(rs, d.eval(), batchSize * 2, pad, cache, n -> { });
-                }
-            }
+            float[][] ref = lossCfg.usesReference()
+                    ? ReferencePass.forData(env, sc, art, d, cacheDir, batchSize * 2, System.err)[1]
+                    : new float[2][d.eval().size()];
             try (TrainingSession s = TrainingSession.open(env, sc, ckpt, art.file("training_model.onnx"),
                     art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
                 Map<String, Double> m = new LinkedHashMap<>();

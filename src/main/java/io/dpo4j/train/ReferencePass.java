@@ -3,12 +3,18 @@ package io.dpo4j.train;
 import io.dpo4j.data.Batch;
 import io.dpo4j.data.Collator;
 import io.dpo4j.data.TokenizedPair;
+import io.dpo4j.artifacts.ArtifactSet;
 import io.dpo4j.runtime.InferenceSession;
+import io.dpo4j.runtime.OrtEnvironment;
+import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.Tensor;
+import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import java.util.stream.Stream;
 
 /**
  * The reference model's sequence log-probs for every pair, computed once in Java through reference_model.onnx and
@@ -69,6 +75,29 @@ public final class ReferencePass {
             out[1][i] = v[1];
         }
         return out;
+    }
+
+    /**
+     * Reference log-probs of a run's training and held-out pairs through one session on reference_model.onnx and
+     * the run's cache file; logs what was computed and what came from the cache.
+     *
+     * @return {@code [train, eval]}, each {@code [chosen (P), rejected (P)]}
+     */
+    public static float[][][] forData(OrtEnvironment env, SessionConfig sc, ArtifactSet art, PreparedData data,
+                                      Path cacheDir, int batchSize, PrintStream log) {
+        ReferenceCache cache = ReferenceCache.open(cacheDir, art.checksum("reference_model.onnx"), data.dataChecksum(),
+                data.settings());
+        long cached = Stream.concat(data.train().stream(), data.eval().stream()).filter(p -> cache.get(p) != null)
+                .count();
+        long t0 = System.nanoTime();
+        int pad = art.manifest().specialTokens().pad();
+        try (InferenceSession ref = InferenceSession.open(env, sc, art.file("reference_model.onnx"))) {
+            float[][] train = compute(ref, data.train(), batchSize, pad, cache, done -> { });
+            float[][] eval = compute(ref, data.eval(), batchSize, pad, cache, done -> { });
+            log.printf("reference log-probs: %d pairs (%d already cached in %s) in %.1f s%n",
+                    data.train().size() + data.eval().size(), cached, cache.file(), (System.nanoTime() - t0) / 1e9);
+            return new float[][][] {train, eval};
+        }
     }
 
     /** @return summed completion log-probs of every row of the batch  (N) */

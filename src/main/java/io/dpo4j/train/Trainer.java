@@ -7,7 +7,6 @@ import io.dpo4j.data.Collator;
 import io.dpo4j.data.TokenizedPair;
 import io.dpo4j.dpo.DpoMetrics;
 import io.dpo4j.dpo.LossInputs;
-import io.dpo4j.runtime.InferenceSession;
 import io.dpo4j.runtime.OrtEnvironment;
 import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.Tensor;
@@ -69,24 +68,12 @@ public final class Trainer {
         }
     }
 
-    /** @return {@code [train, eval]} reference log-probs, each {@code [chosen (P), rejected (P)]}, via the cache */
+    /** @return {@code [train, eval]} reference log-probs, each {@code [chosen (P), rejected (P)]} */
     private float[][][] reference(OrtEnvironment env, SessionConfig sc, ArtifactSet art, PreparedData data) {
         if (!cfg.loss().usesReference()) {
             return new float[][][] {new float[2][data.train().size()], new float[2][data.eval().size()]};
         }
-        ReferenceCache cache = ReferenceCache.open(cfg.cacheDir(), art.checksum("reference_model.onnx"),
-                data.dataChecksum(), data.settings());
-        long cached = java.util.stream.Stream.concat(data.train().stream(), data.eval().stream())
-                .filter(p -> cache.get(p) != null).count();
-        long t0 = System.nanoTime();
-        int pad = art.manifest().specialTokens().pad();
-        try (InferenceSession ref = InferenceSession.open(env, sc, art.file("reference_model.onnx"))) {
-            float[][] train = ReferencePass.compute(ref, data.train(), cfg.batchSize() * 2, pad, cache, done -> { });
-            float[][] eval = ReferencePass.compute(ref, data.eval(), cfg.batchSize() * 2, pad, cache, done -> { });
-            log.printf("reference log-probs: %d pairs (%d already cached in %s) in %.1f s%n",
-                    data.train().size() + data.eval().size(), cached, cache.file(), (System.nanoTime() - t0) / 1e9);
-            return new float[][][] {train, eval};
-        }
+        return ReferencePass.forData(env, sc, art, data, cfg.cacheDir(), cfg.batchSize() * 2, log);
     }
 
     /** One run of the loop over an open session. */
