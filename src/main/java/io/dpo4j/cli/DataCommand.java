@@ -1,5 +1,6 @@
 package io.dpo4j.cli;
 
+import io.dpo4j.artifacts.ArtifactSet;
 import io.dpo4j.data.BadRow;
 import io.dpo4j.data.ChatTemplate;
 import io.dpo4j.data.Counters;
@@ -13,8 +14,8 @@ import io.dpo4j.data.PreferenceReader;
 import io.dpo4j.data.ReadResult;
 import io.dpo4j.data.TokenizedPair;
 import io.dpo4j.data.TokenizerSpec;
+import io.dpo4j.train.DataPreparer;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -78,12 +79,12 @@ public final class DataCommand implements Runnable {
         @Override
         public Integer call() {
             DataOptions opts = dataOptions.toOptions();
-            Path config = artifacts.resolve("tokenizer_config.json");
-            ChatTemplate template = Files.isRegularFile(config) ? ChatTemplate.fromTokenizerConfig(config) : null;
+            ArtifactSet art = ArtifactSet.load(artifacts);
+            ChatTemplate template = DataPreparer.template(art);
             ReadResult read = format == null ? PreferenceReader.read(data, opts, template)
                     : PreferenceReader.read(data, InputFormat.parse(format), opts, template);
-            TokenizerSpec tokens = TokenizerSpec.fromManifest(artifacts.resolve("manifest.json"));
-            try (PairTokenizer tok = new PairTokenizer(artifacts.resolve("tokenizer.json"), tokens, opts)) {
+            TokenizerSpec tokens = TokenizerSpec.from(art.manifest().specialTokens());
+            try (PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), tokens, opts)) {
                 report(spec.commandLine().getOut(), read, tok, opts);
             }
             return 0;

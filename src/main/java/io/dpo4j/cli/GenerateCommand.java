@@ -8,7 +8,6 @@ import io.dpo4j.generate.Generator;
 import io.dpo4j.generate.SamplingConfig;
 import io.dpo4j.runtime.InferenceSession;
 import io.dpo4j.runtime.OrtEnvironment;
-import io.dpo4j.train.DataPreparer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,26 +56,15 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         SamplingConfig sampling = new SamplingConfig(maxNewTokens, temperature, topK, seed);
         ArtifactSet art = ArtifactSet.load(artifacts);
-        TokenizerSpec spec = DataPreparer.spec(art.manifest());
+        TokenizerSpec spec = TokenizerSpec.from(art.manifest().specialTokens());
         Path graph = model != null ? model : art.file("inference_model.onnx");
         try (PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), spec, DataOptions.defaults());
              OrtEnvironment env = OrtEnvironment.create("dpo4j-generate");
              InferenceSession session = InferenceSession.open(env, runtime.sessionConfig(seed), graph)) {
-            long[] ids = promptIds(tok, spec);
+            long[] ids = tok.encodePrompt(prompt);
             long[] out = new Generator(session, spec.eosId(), art.manifest().maxPositions()).generate(ids, sampling);
             System.out.println(prompt + tok.decode(out));
         }
         return 0;
-    }
-
-    private long[] promptIds(PairTokenizer tok, TokenizerSpec spec) {
-        long[] text = tok.encodeText(prompt);
-        if (!spec.addBos() || spec.bosId() == null) {
-            return text;
-        }
-        long[] ids = new long[text.length + 1];
-        ids[0] = spec.bosId();
-        System.arraycopy(text, 0, ids, 1, text.length);
-        return ids;
     }
 }

@@ -51,6 +51,11 @@ public final class PairTokenizer implements AutoCloseable {
         return text.isEmpty() ? new long[0] : tokenizer.encode(text, false, false).getIds();
     }
 
+    /** Encodes a prompt as training does: no special tokens from the tokenizer, BOS by the spec (never twice). */
+    public long[] encodePrompt(String prompt) {
+        return withBos(encodeText(prompt));
+    }
+
     /** Decodes ids to text, special tokens included. */
     public String decode(long[] ids) {
         return tokenizer.decode(ids, false);

@@ -1,10 +1,6 @@
 package io.dpo4j.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
+import io.dpo4j.artifacts.Manifest;
 
 /**
  * Special-token policy of an exported model (manifest.json {@code special_tokens}).
@@ -30,31 +26,8 @@ public record TokenizerSpec(Integer bosId, int eosId, int padId, boolean addBos,
         }
     }
 
-    /** Reads {@code special_tokens} from an artifact's manifest.json. */
-    public static TokenizerSpec fromManifest(Path manifestJson) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(manifestJson.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read manifest " + manifestJson + ": " + e.getMessage(), e);
-        }
-        JsonNode st = root.path("special_tokens");
-        if (!st.isObject()) {
-            throw new IllegalArgumentException(manifestJson + ": field 'special_tokens': expected an object, found "
-                    + st.getNodeType());
-        }
-        JsonNode bos = st.path("bos");
-        return new TokenizerSpec(bos.isIntegralNumber() ? bos.asInt() : null, requiredInt(manifestJson, st, "eos"),
-                requiredInt(manifestJson, st, "pad"), st.path("add_bos").asBoolean(false),
-                st.path("add_eos_to_completion").asBoolean(true));
-    }
-
-    private static int requiredInt(Path file, JsonNode st, String name) {
-        JsonNode n = st.path(name);
-        if (!n.isIntegralNumber()) {
-            throw new IllegalArgumentException(file + ": field 'special_tokens." + name + "': expected an integer, found "
-                    + n.getNodeType());
-        }
-        return n.asInt();
+    /** @return the policy of an artifact's manifest.json {@code special_tokens} (already parsed and validated) */
+    public static TokenizerSpec from(Manifest.SpecialTokens st) {
+        return new TokenizerSpec(st.bos(), st.eos(), st.pad(), st.addBos(), st.addEosToCompletion());
     }
 }

@@ -10,7 +10,6 @@ import io.dpo4j.data.ReadResult;
 import io.dpo4j.data.Split;
 import io.dpo4j.data.TokenizedPair;
 import io.dpo4j.data.TokenizerSpec;
-import io.dpo4j.artifacts.Manifest;
 import io.dpo4j.util.Files2;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ public final class DataPreparer {
             trainPairs = split.train();
             evalPairs = split.eval();
         }
-        try (PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), spec(art.manifest()), cfg.data())) {
+        try (PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), TokenizerSpec.from(art.manifest().specialTokens()), cfg.data())) {
             List<TokenizedPair> t = encodeAll(tok, trainPairs);
             List<TokenizedPair> e = encodeAll(tok, evalPairs);
             String summary = String.format("data: %d train + %d eval pairs (%d bad rows skipped; tokenizer: %s)",
@@ -56,7 +55,7 @@ public final class DataPreparer {
     public static PreparedData prepareSingle(Path file, DataOptions opts, ArtifactSet art) {
         requireFits(opts, art);
         ReadResult r = PreferenceReader.read(file, opts, template(art));
-        try (PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), spec(art.manifest()), opts)) {
+        try (PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), TokenizerSpec.from(art.manifest().specialTokens()), opts)) {
             List<TokenizedPair> e = encodeAll(tok, r.pairs());
             String summary = String.format("data: %d pairs (%d bad rows skipped; tokenizer: %s)", e.size(),
                     r.skipped().size(), tok.counters());
@@ -71,12 +70,6 @@ public final class DataPreparer {
             throw new IllegalArgumentException("--max-length " + opts.maxLength() + " exceeds the model's max_positions "
                     + positions + " (" + art.dir().resolve("manifest.json") + "); use --max-length <= " + positions);
         }
-    }
-
-    /** @return the special-token rules of the artifacts */
-    public static TokenizerSpec spec(Manifest m) {
-        Manifest.SpecialTokens s = m.specialTokens();
-        return new TokenizerSpec(s.bos(), s.eos(), s.pad(), s.addBos(), s.addEosToCompletion());
     }
 
     /** @return the artifacts' chat template, or null when they have none */

@@ -3,6 +3,7 @@ package io.dpo4j.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.dpo4j.artifacts.ArtifactSet;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ class PairTokenizerTest {
 
     private static PairTokenizer tokenizer(int maxLength, int maxPrompt, TruncationMode mode) {
         DataOptions opts = new DataOptions(FieldNames.DEFAULTS, OnBadRow.FAIL, null, maxLength, maxPrompt, mode);
-        return new PairTokenizer(LLAMA.resolve("tokenizer.json"), TokenizerSpec.fromManifest(LLAMA.resolve("manifest.json")), opts);
+        return new PairTokenizer(LLAMA.resolve("tokenizer.json"), TokenizerSpec.from(ArtifactSet.load(LLAMA).manifest().specialTokens()), opts);
     }
 
     @Test

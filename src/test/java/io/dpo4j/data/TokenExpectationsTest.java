@@ -3,6 +3,7 @@ package io.dpo4j.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.dpo4j.artifacts.ArtifactSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,7 +52,7 @@ class TokenExpectationsTest {
         JsonNode pairs = c.get("pairs");
         assertThat(read.skipped()).isEmpty();
         assertThat(read.pairs()).hasSize(pairs.size());
-        TokenizerSpec spec = TokenizerSpec.fromManifest(art.resolve("manifest.json"));
+        TokenizerSpec spec = TokenizerSpec.from(ArtifactSet.load(art).manifest().specialTokens());
         JsonNode st = expected.get("special_tokens");
         assertEquals(new TokenizerSpec(st.get("bos").isNull() ? null : st.get("bos").asInt(), st.get("eos").asInt(),
                 st.get("pad").asInt(), st.get("add_bos").asBoolean(), st.get("add_eos_to_completion").asBoolean()), spec,

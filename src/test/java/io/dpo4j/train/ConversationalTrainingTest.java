@@ -7,6 +7,7 @@ import io.dpo4j.cli.Main;
 import io.dpo4j.data.DataOptions;
 import io.dpo4j.data.PairTokenizer;
 import io.dpo4j.data.TokenizedPair;
+import io.dpo4j.data.TokenizerSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ConversationalTrainingTest {
         PreparedData d = DataPreparer.prepareSingle(data, DataOptions.defaults().withLengths(128, 64), art);
         assertThat(d.eval()).hasSize(12);
         TokenizedPair p = d.eval().get(0);
-        try (PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), DataPreparer.spec(art.manifest()),
+        try (PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), TokenizerSpec.from(art.manifest().specialTokens()),
                 DataOptions.defaults())) {
             assertThat(tok.decode(p.promptIds())).startsWith("<s>").endsWith("[INST] Is film 0 good? [/INST]");
             assertThat(tok.decode(p.chosenIds())).contains("Yes, it is wonderful.").endsWith("</s>");
