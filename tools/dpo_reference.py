@@ -96,6 +96,8 @@ class LossResult:
     rewards_chosen: torch.Tensor  # (B)
     rewards_rejected: torch.Tensor  # (B)
     variants: dict = field(default_factory=dict)  # name -> (B) per-variant loss before mixing
+    logged_logps_chosen: torch.Tensor | None = None  # (B) logps/chosen as TRL logs them
+    logged_logps_rejected: torch.Tensor | None = None  # (B) logps/rejected as TRL logs them
 
     @property
     def loss(self) -> float:
@@ -104,7 +106,9 @@ class LossResult:
     def to_json(self) -> dict:
         return {"loss": self.loss, "pair_losses": self.pair_losses.tolist(),
                 "rewards_chosen": self.rewards_chosen.tolist(), "rewards_rejected": self.rewards_rejected.tolist(),
-                "variant_losses": {k: v.detach().tolist() for k, v in self.variants.items()}}
+                "variant_losses": {k: v.detach().tolist() for k, v in self.variants.items()},
+                "logged_logps_chosen": self.logged_logps_chosen.tolist(),
+                "logged_logps_rejected": self.logged_logps_rejected.tolist()}
 
 
 def _soft_label(x: LossInputs, b: int) -> torch.Tensor:
@@ -153,9 +157,10 @@ def simpo_loss(pb: PairBatch, x: LossInputs) -> torch.Tensor:
     return -q * F.logsigmoid(z) - (1.0 - q) * F.logsigmoid(-z)
 
 
-def rpo_nll(pb: PairBatch) -> torch.Tensor:
-    """RPO chosen NLL term, Pang et al. 2024 eq. 1, per-token averaged: ``-logp_w / |y_w|``."""
-    return -pb.logp_w / pb.len_w
+def rpo_nll(pb: PairBatch, weight: torch.Tensor) -> torch.Tensor:
+    """RPO chosen NLL term, Pang et al. 2024 eq. 1, as TRL computes it: the mean NLL over all chosen completion
+    tokens of the batch, each token weighted by its pair's weight: ``sum_i w_i (-logp_w_i) / sum_i |y_w_i|``."""
+    return (weight * -pb.logp_w).sum() / pb.len_w.sum()
 
 
 _LOSSES = {"sigmoid": sigmoid_loss, "robust": robust_loss, "hinge": hinge_loss, "ipo": ipo_loss,
@@ -172,17 +177,29 @@ def rewards(pb: PairBatch, x: LossInputs) -> tuple[torch.Tensor, torch.Tensor]:
     return x.beta * (pb.logp_w - pb.ref_w), x.beta * (pb.logp_l - pb.ref_l)
 
 
+def logged_logps(pb: PairBatch, x: LossInputs) -> tuple[torch.Tensor, torch.Tensor]:
+    """``logps/chosen`` and ``logps/rejected`` as TRL logs them: summed completion log-probs, except for IPO
+    (DPOTrainer averages log-probs per token for ``loss_type="ipo"``) and SimPO (CPOTrainer averages for
+    ``loss_type="simpo"``)."""
+    if tuple(x.loss_mix) in ((0.0, 0.0, 0.0, 0.0, 1.0), (0.0, 0.0, 0.0, 1.0, 0.0)):
+        return pb.logp_w / pb.len_w, pb.logp_l / pb.len_l
+    return pb.logp_w, pb.logp_l
+
+
 def compute(pb: PairBatch, x: LossInputs) -> LossResult:
-    """pair_losses = sum_k loss_mix_k variant_k + rpo_alpha nll; loss = mean(pair_weight * pair_losses)."""
+    """loss = mean_i(pair_weight_i * sum_k loss_mix_k variant_k,i) + rpo_alpha * token-level chosen NLL (TRL's RPO);
+    pair_losses (unweighted, per pair) carry the NLL as each pair's share -logp_w_i * B / sum_j |y_w_j|, so that
+    loss = mean(pair_weight * pair_losses) as in tools/CONTRACT.md."""
     per_variant = {name: fn(pb, x) for name, fn in _LOSSES.items()}
-    pair = torch.zeros(pb.size, dtype=torch.float64)
+    mixed = torch.zeros(pb.size, dtype=torch.float64)
     for w, name in zip(x.loss_mix, VARIANTS):
-        pair = pair + w * per_variant[name]
-    pair = pair + x.rpo_alpha * rpo_nll(pb)  # (B)
+        mixed = mixed + w * per_variant[name]
     weight = torch.ones(pb.size, dtype=torch.float64) if x.pair_weight is None \
         else torch.tensor(x.pair_weight, dtype=torch.float64)
+    loss = (weight * mixed).mean() + x.rpo_alpha * rpo_nll(pb, weight)
+    pair = mixed + x.rpo_alpha * (-pb.logp_w * pb.size / pb.len_w.sum())  # (B)
     rc, rr = rewards(pb, x)
-    return LossResult(pair, (weight * pair).mean(), rc, rr, per_variant)
+    return LossResult(pair, loss, rc, rr, per_variant, *logged_logps(pb, x))
 
 
 def published_check(tol: float = 5e-7) -> list[float]:

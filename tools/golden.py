@@ -2,7 +2,7 @@
 
 * ``dpo_vectors.json``: the published DPO vectors and every loss variant of tools/CONTRACT.md on them, from the
   independent float64 reference in tools/dpo_reference.py;
-* ``<model>.json`` + ``<model>-params-step3.bin`` for each tiny model: Hugging Face transformers (float32, eval)
+* ``<model>.json`` + ``<model>-params-<run>.bin`` for each tiny model: Hugging Face transformers (float32, eval)
   log-probs, losses, rewards and a 3-step torch AdamW run on a fixed batch, cross-checked against the exported
   artifacts run through onnxruntime-training's Python API (fails with a non-zero exit naming the worst element).
 

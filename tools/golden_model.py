@@ -1,5 +1,5 @@
 """Per-model golden: Hugging Face model statistics and losses on the fixed batch, a 3-step torch AdamW run,
-the cross-check against the exported artifacts, and the files ``<model>.json`` / ``<model>-params-step3.bin``."""
+the cross-check against the exported artifacts, and the files ``<model>.json`` / ``<model>-params-<run>.bin``."""
 from __future__ import annotations
 
 import json
@@ -17,6 +17,10 @@ from golden_parity import Parity
 ARTIFACT_FILES = ("manifest.json", "tokenizer.json", "checkpoint", "training_model.onnx", "eval_model.onnx",
                   "optimizer_model.onnx", "reference_model.onnx", "inference_model.onnx")
 TRAIN_INPUTS = ref.LossInputs.one_hot("sigmoid", beta=0.1)
+# (name, reference log-probs offset from the starting model's own?, weight decay) of the golden training runs.
+# The second run starts at policy == reference (z = 0, where a log-sigmoid with the wrong slope doubles the gradient)
+# and decays with HF's two groups at wd 1.0 (LayerNorm/RMSNorm weights ~1 would move 1e-3 per step if decayed).
+TRAIN_RUNS = (("offset-refs", True, 0.0), ("policy-equals-reference-wd1", False, 1.0))
 
 
 def _require(art: Path, hf: Path) -> dict:
@@ -30,11 +34,13 @@ def _require(art: Path, hf: Path) -> dict:
 
 def optimizer_config(manifest: dict, art: Path, train: dict) -> dict:
     """AdamW hyper-parameters: the optimizer graph's attributes, checked against the manifest and the fixed
-    training settings (betas, eps) of the golden run."""
+    training settings (betas, eps) of the golden run. The graph's weight decay must be the manifest's
+    ``graph_weight_decay`` (0: the runtime decays ``decay_parameters``)."""
     attrs = go.adamw_attributes(art)
     m = manifest["optimizer"]
+    graph_wd = m.get("graph_weight_decay", m["weight_decay"])
     expect = {"alpha": (train["betas"][0], m["betas"][0]), "beta": (train["betas"][1], m["betas"][1]),
-              "epsilon": (train["eps"], m["eps"]), "weight_decay": (m["weight_decay"], m["weight_decay"])}
+              "epsilon": (train["eps"], m["eps"]), "weight_decay": (graph_wd, 0.0)}
     for key, values in expect.items():
         for v in values:
             if abs(attrs[key] - v) > 1e-6 * max(1.0, abs(v)):
@@ -47,12 +53,11 @@ def optimizer_config(manifest: dict, art: Path, train: dict) -> dict:
         raise SystemExit(f"{art / 'manifest.json'}: optimizer.max_grad_norm {m['max_grad_norm']} is not supported "
                          f"by the golden AdamW run (expected null)")
     return {"type": "adamw", "betas": list(train["betas"]), "eps": train["eps"],
-            "weight_decay": float(m["weight_decay"])}
+            "decay_parameters": list(m.get("decay_parameters", []))}
 
 
-def _cross_check(name: str, art: Path, batch: gt.Batch, stats: gt.SeqStats, ref_logps, cases, results,
-                 train_losses, train_params, opt: dict, train: dict, tol_rel: float, tol_param: float) -> Parity:
-    par = Parity(name)
+def _cross_check(par: Parity, art: Path, batch: gt.Batch, stats: gt.SeqStats, ref_logps, cases, results,
+                 tol_rel: float) -> None:
     ids, am, cm = (t.numpy() for t in (batch.input_ids, batch.attention_mask, batch.completion_mask))
     rl = ref_logps.numpy()
     outs = go.evaluate(art, [go.feeds(ids, am, cm, rl, x) for _, _, x in cases])
@@ -72,9 +77,16 @@ def _cross_check(name: str, art: Path, batch: gt.Batch, stats: gt.SeqStats, ref_
     logits = stats.logits.numpy()[real]  # (real tokens, V)
     par.relative("inference_model logits (rel. to max|logit|)", go.inference_logits(art, ids, am)[real], logits,
                  tol_rel, scale=np.full(logits.shape, np.abs(logits).max()))
-    steps, params = go.train(art, go.feeds(ids, am, cm, rl, TRAIN_INPUTS), train["lr"], train["steps"])
-    par.relative("train loss per step", [s.loss for s in steps], train_losses, tol_rel)
-    par.relative("train step-1 logps", steps[0].logps, stats.logps, tol_rel)
+
+
+def _check_training(par: Parity, run: str, art: Path, batch: gt.Batch, stats: gt.SeqStats, ref_logps, train_losses,
+                    train_params, decay_parameters, weight_decay: float, train: dict, tol_rel: float,
+                    tol_param: float) -> None:
+    ids, am, cm = (t.numpy() for t in (batch.input_ids, batch.attention_mask, batch.completion_mask))
+    steps, params = go.train(art, go.feeds(ids, am, cm, ref_logps.numpy(), TRAIN_INPUTS), train["lr"],
+                             train["steps"], weight_decay, decay_parameters)
+    par.relative(f"train loss per step [{run}]", [s.loss for s in steps], train_losses, tol_rel)
+    par.relative(f"train step-1 logps [{run}]", steps[0].logps, stats.logps, tol_rel)
     if set(params) != set(train_params):
         raise SystemExit(f"{art / 'checkpoint'}: parameter names differ from the HF model's: only in checkpoint "
                          f"{sorted(set(params) - set(train_params))}, only in HF "
@@ -84,17 +96,16 @@ def _cross_check(name: str, art: Path, batch: gt.Batch, stats: gt.SeqStats, ref_
             raise SystemExit(f"{art / 'checkpoint'}: {pname}: expected shape {want.shape}, found "
                              f"{params[pname].shape}")
     flat = lambda d: np.concatenate([d[k].ravel() for k in train_params])  # noqa: E731
-    par.absolute(f"params after {train['steps']} AdamW steps", flat(params), flat(train_params), tol_param)
-    return par
+    par.absolute(f"params after {train['steps']} AdamW steps [{run}]", flat(params), flat(train_params), tol_param)
 
 
-def _params_file(out: Path, name: str, params: dict) -> tuple[str, list]:
+def _params_file(out: Path, name: str, run: str, params: dict) -> tuple[str, list]:
     index, offset, chunks = [], 0, []
     for pname, arr in params.items():
         index.append({"name": pname, "shape": list(arr.shape), "offset": offset})
         offset += arr.size
         chunks.append(arr.astype("<f4").ravel())
-    fname = f"{name}-params-step3.bin"
+    fname = f"{name}-params-{run}.bin"
     path = out / fname
     path.parent.mkdir(parents=True, exist_ok=True)
     np.concatenate(chunks).tofile(path)
@@ -129,14 +140,31 @@ def model_golden(name: str, art: Path, hf: Path, out: Path, cases, train: dict, 
     pb = gt.pair_batch(stats.logps, stats.token_counts, ref_logps)
     results = [ref.compute(pb, x) for _, _, x in cases]
     opt = optimizer_config(manifest, art, train)
-    model = gt.load_model(hf)
-    losses = gt.train_adamw(model, batch, ref_logps, TRAIN_INPUTS, train["lr"], opt["betas"], opt["eps"],
-                            opt["weight_decay"], train["steps"])
-    params = gt.named_parameters(model)
-    par = _cross_check(name, art, batch, stats, ref_logps, cases, results, losses, params, opt, train,
-                       tol_rel, tol_param)
+    par = Parity(name)
+    _cross_check(par, art, batch, stats, ref_logps, cases, results, tol_rel)
+    trainings = []
+    for run, offsets, weight_decay in TRAIN_RUNS:
+        run_ref = ref_logps if offsets else gt.float32(stats.logps)  # (N); own logps: z = 0 at step 1
+        model = gt.load_model(hf)
+        hf_decay = gt.decay_parameter_names(model)
+        if weight_decay and sorted(hf_decay) != sorted(opt["decay_parameters"]):
+            raise SystemExit(f"{art / 'manifest.json'}: optimizer.decay_parameters differ from transformers' "
+                             f"get_decay_parameter_names: only in manifest "
+                             f"{sorted(set(opt['decay_parameters']) - set(hf_decay))}, only in HF "
+                             f"{sorted(set(hf_decay) - set(opt['decay_parameters']))}")
+        losses = gt.train_adamw(model, batch, run_ref, TRAIN_INPUTS, train["lr"], opt["betas"], opt["eps"],
+                                weight_decay, train["steps"])
+        params = gt.named_parameters(model)
+        _check_training(par, run, art, batch, stats, run_ref, losses, params, opt["decay_parameters"], weight_decay,
+                        train, tol_rel, tol_param)
+        fname, index = _params_file(out, name, run, params)
+        trainings.append({"name": run, "learning_rate": train["lr"], "steps": train["steps"],
+                          "optimizer": {"type": "adamw", "betas": opt["betas"], "eps": opt["eps"],
+                                        "weight_decay": weight_decay, "decay_parameters": sorted(hf_decay)},
+                          "loss_inputs": TRAIN_INPUTS.to_json(b), "ref_logps": run_ref.tolist(), "losses": losses,
+                          "params": {"file": fname, "dtype": "float32", "byte_order": "little",
+                                     "offset_unit": "float32 elements", "index": index}})
     par.finish()
-    fname, index = _params_file(out, name, params)
     doc = {
         "model": name,
         "architecture": manifest.get("architecture"),
@@ -160,11 +188,10 @@ def model_golden(name: str, art: Path, hf: Path, out: Path, cases, train: dict, 
         "logits_abs_sum": stats.logits_abs_sum.tolist(),
         "variants": [{"name": c, "variant": v, "loss_inputs": x.to_json(b), **r.to_json()}
                      for (c, v, x), r in zip(cases, results)],
-        "training": {"learning_rate": train["lr"], "steps": train["steps"], "optimizer": opt,
-                     "loss_inputs": TRAIN_INPUTS.to_json(b), "ref_logps": ref_logps.tolist(),
-                     "losses": losses,
-                     "params": {"file": fname, "dtype": "float32", "byte_order": "little",
-                                "offset_unit": "float32 elements", "index": index}},
+        "trainings_note": "torch.optim.AdamW with Hugging Face Trainer's two parameter groups (decay only on "
+                           "transformers.Trainer.get_decay_parameter_names); 'policy-equals-reference' feeds the "
+                           "starting model's own log-probs as ref_logps, so z = 0 at step 1 (TRL's first step).",
+        "trainings": trainings,
         "parity": {"tolerances": {"relative": tol_rel, "params_absolute": tol_param}, **par.summary()},
         "artifact_sha256": {f: manifest.get("files", {}).get(f) for f in ("checkpoint", "tokenizer.json")},
         "tools": _tools(),

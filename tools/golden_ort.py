@@ -74,17 +74,25 @@ def evaluate(art: Path, named_feeds: list[dict]) -> list[GraphOutputs]:
     return [_outputs(module, module(*_ordered(module, f))) for f in named_feeds]
 
 
-def train(art: Path, named_feeds: dict, learning_rate: float, steps: int) -> tuple[list[GraphOutputs], dict]:
+def train(art: Path, named_feeds: dict, learning_rate: float, steps: int, weight_decay: float = 0.0,
+          decay_parameters=()) -> tuple[list[GraphOutputs], dict]:
     """``steps`` TrainStep + OptimizerStep + LazyResetGrad on one batch; returns per-step outputs and the
-    checkpoint parameters afterwards (name -> float32 array)."""
+    checkpoint parameters afterwards (name -> float32 array). Weight decay is applied the way the Java runtime
+    does for artifacts whose AdamW graph has none: ``p *= float32(1 - lr*wd)`` on ``decay_parameters`` before
+    each optimizer step."""
     from onnxruntime.training.api import Optimizer
     state, module = _module(art)
     opt = Optimizer(str(art / "optimizer_model.onnx"), module)
     opt.set_learning_rate(learning_rate)
     module.train()
     per_step = []
+    factor = np.float32(1.0 - learning_rate * weight_decay)
     for _ in range(steps):
         per_step.append(_outputs(module, module(*_ordered(module, named_feeds))))
+        if weight_decay:
+            for name in decay_parameters:
+                p = state.parameters[name]
+                p.data = (np.array(p.data, dtype=np.float32) * factor).astype(np.float32)
         opt.step()
         module.lazy_reset_grad()
     params = {name: np.array(p.data, dtype=np.float32) for name, p in state.parameters}

@@ -119,10 +119,23 @@ def pair_batch(logps: torch.Tensor, counts: torch.Tensor, ref_logps: torch.Tenso
     return ref.PairBatch(logps[:b], logps[b:], ref_logps[:b], ref_logps[b:], counts[:b], counts[b:])
 
 
+def decay_parameter_names(model: torch.nn.Module) -> list[str]:
+    """Hugging Face Trainer's weight-decay group (what TRL decays), from transformers' own function, among the
+    model's parameters with tied weights once (``lm_head.weight`` is GPT-2's ``transformer.wte.weight``)."""
+    import transformers
+    decay = set(transformers.Trainer.get_decay_parameter_names(None, model))
+    return [n for n, _ in model.named_parameters() if n in decay]
+
+
 def train_adamw(model: torch.nn.Module, batch: Batch, ref_logps: torch.Tensor, x: ref.LossInputs, lr: float,
                 betas, eps: float, weight_decay: float, steps: int) -> list[float]:
-    """``steps`` AdamW steps on the full batch; returns the loss of each step (before its update)."""
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
+    """``steps`` AdamW steps on the full batch with HF Trainer's two parameter groups (weight decay only on
+    :func:`decay_parameter_names`); returns the loss of each step (before its update)."""
+    decay = set(decay_parameter_names(model))
+    named = list(model.named_parameters())
+    groups = [{"params": [p for n, p in named if n in decay], "weight_decay": weight_decay},
+              {"params": [p for n, p in named if n not in decay], "weight_decay": 0.0}]
+    opt = torch.optim.AdamW(groups, lr=lr, betas=tuple(betas), eps=eps)
     losses = []
     for _ in range(steps):
         opt.zero_grad(set_to_none=True)

@@ -15,8 +15,18 @@ _MIN_DENOM = 1e-6  # robust: 1 - 2ε ; ipo: 2β
 
 
 def log_sigmoid(x: torch.Tensor) -> torch.Tensor:
-    """logσ(x) = min(x, 0) - log(1 + exp(-|x|)), stable for any x; Relu/Abs/Exp/Log all have ORT gradients."""
-    return (x - torch.relu(x)) - torch.log(1.0 + torch.exp(-torch.abs(x)))  # (B)
+    """logσ(x) = min(x, 0) - log1p(exp(-|x|)), stable for any x, equal to torch.nn.functional.logsigmoid in value
+    and in derivative everywhere, including x = 0 (slope 1/2), where the policy equals the reference.
+
+    min(x, 0) is written (x - |x|) / 2: the gradients of Abs (sign, 0 at 0) give slope 1/2 at 0; written as
+    x - relu(x) it would get slope 1 there (relu'(0) = 0), doubling every pair's gradient at the first step.
+    ONNX has no Log1p and ORT no Softplus gradient, so log1p(u) is log(w) - (w - 1 - u) / w with w = 1 + u (the
+    rounding of 1 + u corrected to first order), which keeps the relative accuracy for tiny u (|x| up to ~700).
+    Abs, Exp, Log, Add, Sub, Div, Mul all have ORT gradients."""
+    u = torch.exp(-torch.abs(x))  # (B)
+    w = 1.0 + u  # (B)
+    log1p_u = torch.log(w) - ((w - 1.0) - u) / w  # (B)
+    return 0.5 * (x - torch.abs(x)) - log1p_u  # (B)
 
 
 def soft_label_bce(z: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -26,7 +36,7 @@ def soft_label_bce(z: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
 
 def pair_losses(logp_w, logp_l, ref_w, ref_l, n_w, n_l, pref_prob, loss_mix, beta, label_smoothing,
                 length_alpha, simpo_gamma, rpo_alpha) -> torch.Tensor:
-    """Unweighted per-pair loss Σ_k loss_mix_k · variant_k + rpo_alpha · nll, shape (B)."""
+    """Unweighted per-pair loss Σ_k loss_mix_k · variant_k + rpo_alpha · (pair i's share of the batch NLL), (B)."""
     eps = label_smoothing
     n_w = torch.clamp(n_w, min=_MIN_COUNT)  # (B)
     n_l = torch.clamp(n_l, min=_MIN_COUNT)  # (B)
@@ -50,6 +60,13 @@ def pair_losses(logp_w, logp_l, ref_w, ref_l, n_w, n_l, pref_prob, loss_mix, bet
 
     variants = torch.stack([sigmoid, robust, hinge, ipo, simpo], dim=0)  # (K, B)
     mixed = (loss_mix[:, None] * variants).sum(dim=0)  # (B)
-    # RPO chosen-NLL term, Pang et al. 2024 eq. 1 (per-token mean of the chosen completion).
-    nll = -logp_w / n_w  # (B)
-    return mixed + rpo_alpha * nll  # (B)
+    return mixed + rpo_alpha * rpo_nll_shares(logp_w, n_w)  # (B)
+
+
+def rpo_nll_shares(logp_w: torch.Tensor, n_w: torch.Tensor) -> torch.Tensor:
+    """RPO's chosen-NLL term (Pang et al. 2024 eq. 1) as TRL computes it: the mean NLL over all chosen completion
+    tokens of the micro-batch, Σ_i -logp_w_i / Σ_i |y_w_i|. Returned as per-pair shares -logp_w_i · B / Σ_j |y_w_j|,
+    so that mean_i(w_i · share_i) is the token-level mean with every token weighted by its pair's weight."""
+    b = logp_w.shape[0]
+    tokens = torch.clamp(n_w.sum(), min=_MIN_COUNT)  # ()
+    return -logp_w * (b / tokens)  # (B)

@@ -11,7 +11,7 @@ import torch
 import transformers
 
 from . import dpo_loss, wrappers
-from .ort_artifacts import BETAS, EPS
+from .ort_artifacts import BETAS, EPS, GRAPH_WEIGHT_DECAY
 
 FORMAT = 1
 GRAPH_FILES = ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx", "reference_model.onnx",
@@ -58,7 +58,8 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def build(out: Path, name: str, lm, special_tokens: dict, weight_decay: float, max_grad_norm) -> dict:
+def build(out: Path, name: str, lm, special_tokens: dict, weight_decay: float, max_grad_norm, decay_rule: str,
+          decay_parameters: list) -> dict:
     params = {n for n, _ in lm.named_parameters()}
     return {
         "format": FORMAT,
@@ -71,7 +72,8 @@ def build(out: Path, name: str, lm, special_tokens: dict, weight_decay: float, m
         "num_parameters": sum(p.numel() for p in lm.parameters()),
         "special_tokens": special_tokens,
         "optimizer": {"type": "adamw", "betas": list(BETAS), "eps": EPS, "weight_decay": weight_decay,
-                      "max_grad_norm": max_grad_norm},
+                      "max_grad_norm": max_grad_norm, "graph_weight_decay": GRAPH_WEIGHT_DECAY,
+                      "decay_rule": decay_rule, "decay_parameters": list(decay_parameters)},
         "loss_variants": list(dpo_loss.VARIANTS),
         "loss_inputs": dict(wrappers.LOSS_INPUT_DEFAULTS),
         "graphs": {f: graph_signature(out / f, params) for f in GRAPH_FILES},

@@ -19,16 +19,20 @@ BETAS = (0.9, 0.999)
 EPS = 1e-8
 ADAM_MODE_PYTORCH = 0
 CHECKPOINT_VERSION = 2
+GRAPH_WEIGHT_DECAY = 0.0  # decay is applied by the runtime (manifest optimizer.decay_parameters)
 
 
-def generate(forward: Path, params, out: Path, weight_decay: float, max_grad_norm) -> None:
+def generate(forward: Path, params, out: Path, max_grad_norm) -> None:
     """Writes training_model.onnx, eval_model.onnx, optimizer_model.onnx and checkpoint into ``out``.
+
+    The optimizer graph's AdamW has weight_decay 0: ORT's optimizer has one parameter group, so decoupled weight
+    decay (HF's two groups) is applied by the Java runtime to the parameters the manifest lists.
 
     loss=None puts a pass-through block on top, so the forward graph's first output (``loss``) is the
     loss and the other four outputs are returned by TrainStep/EvalStep in contract order.
     """
     clip = optim.ClipGradNorm(max_grad_norm) if max_grad_norm is not None else None
-    adamw = optim.AdamW(bias_correction=True, betas=BETAS, eps=EPS, weight_decay=weight_decay, clip_grad=clip)
+    adamw = optim.AdamW(bias_correction=True, betas=BETAS, eps=EPS, weight_decay=GRAPH_WEIGHT_DECAY, clip_grad=clip)
     with _native_stderr_captured():
         artifacts.generate_artifacts(onnx.load(str(forward)), requires_grad=list(params), frozen_params=[],
                                      loss=None, optimizer=adamw, artifact_directory=str(out))

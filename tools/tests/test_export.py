@@ -135,8 +135,14 @@ def test_manifest_matches_contract(exported_llama):
     assert [e["name"] for e in m["graphs"]["optimizer_model.onnx"]["inputs"]] == [
         "learning_rate", "step", "params", "gradients", "first_order_moments", "second_order_moments"]
     assert m["format"] == 1 and m["architecture"] == "llama" and m["vocab_size"] == 512
+    decay = m["optimizer"].pop("decay_parameters")
     assert m["optimizer"] == {"type": "adamw", "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.0,
-                              "max_grad_norm": 1.0}
+                              "max_grad_norm": 1.0, "graph_weight_decay": 0.0, "decay_rule": "hf"}
+    # HF Trainer's rule for Llama: every weight except the RMSNorm ones (this model has no biases).
+    from safetensors.torch import load_file
+    weights = load_file(str(exported_llama.parent.parent / "hf" / "model.safetensors"))
+    assert sorted(decay) == sorted(n for n in weights if not n.endswith("norm.weight"))
+
     assert m["loss_variants"] == ["sigmoid", "robust", "hinge", "ipo", "simpo"]
     assert m["loss_inputs"]["loss_mix"] == [1.0, 0.0, 0.0, 0.0, 0.0] and m["loss_inputs"]["simpo_gamma"] == 0.5
     files = sorted(p.name for p in exported_llama.iterdir() if p.name != "manifest.json")
@@ -144,6 +150,20 @@ def test_manifest_matches_contract(exported_llama):
     import hashlib
     for name, digest in m["files"].items():
         assert hashlib.sha256((exported_llama / name).read_bytes()).hexdigest() == digest
+
+
+def test_decay_rule_all_decays_every_tensor(tmp_path):
+    model_dir = save_model_dir(hf_model("gpt2"), tmp_path / "hf")
+    out = export_cli.export(model_dir, "g", tmp_path / "out", weight_decay=0.01, run_verify=False, decay_rule="all")
+    opt = json.loads((out / "manifest.json").read_text())["optimizer"]
+    hf = export_cli.export(model_dir, "h", tmp_path / "out", weight_decay=0.01, run_verify=False)
+    hf_opt = json.loads((hf / "manifest.json").read_text())["optimizer"]
+    assert opt["decay_rule"] == "all" and opt["weight_decay"] == 0.01 and opt["graph_weight_decay"] == 0.0
+    assert len(opt["decay_parameters"]) > len(hf_opt["decay_parameters"])
+    # HF's rule on GPT-2: no biases, no LayerNorm (ln_1, ln_2, ln_f) weights; the rest decays.
+    assert sorted(hf_opt["decay_parameters"]) == sorted(
+        n for n in opt["decay_parameters"] if not n.endswith(".bias") and ".ln_" not in n)
+
 
 
 def test_graph_contract_details(exported_llama):

@@ -30,7 +30,7 @@ def reference_variants(lw, ll, rw, rl, nw, nl, p, beta, eps, alpha, gamma):
     ipo = (h_avg - 1 / (2 * beta)) ** 2
     zs = beta * (lw / nw - ll / nl) - gamma
     simpo = -q * F.logsigmoid(zs) - (1 - q) * F.logsigmoid(-zs)
-    nll = -lw / nw
+    nll = -lw * len(lw) / nw.sum()  # TRL: mean NLL over all chosen tokens of the batch, as per-pair shares
     return torch.stack([sigmoid, robust, hinge, ipo, simpo]), nll
 
 
@@ -64,6 +64,33 @@ def test_mixture_and_rpo_term_add_up():
     got = dpo_loss.pair_losses(lw, ll, rw, rl, nw, nl, p, mix, t(0.3), t(0.1), t(0.02), t(0.7), t(0.4))
     expected = (mix[:, None] * want).sum(0) + 0.4 * nll
     assert torch.max(torch.abs(got - expected)).item() < 1e-10
+
+
+@pytest.mark.parametrize("x", [0.0, 1e-30, -1e-30, 3.0, -3.0, 40.0, -40.0, 700.0, -700.0])
+def test_log_sigmoid_value_and_derivative_equal_torch_in_float64(x):
+    # At x = 0 (policy == reference, the first step of every run) the slope must be 1/2, not 1.
+    got_x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    want_x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    got, want = dpo_loss.log_sigmoid(got_x), F.logsigmoid(want_x)
+    got.backward()
+    want.backward()
+    assert got.item() == pytest.approx(want.item(), rel=1e-15, abs=0.0)
+    assert got_x.grad.item() == pytest.approx(want_x.grad.item(), rel=1e-15, abs=0.0)
+
+
+def test_sigmoid_loss_gradient_at_z_zero_is_half_beta():
+    # policy == reference: z = 0, dL/dlogp_w = -β·σ(-0) = -β/2 (TRL's value), and +β/2 for logp_l.
+    lw = torch.tensor([-5.0, -7.0], dtype=torch.float64, requires_grad=True)
+    ll = torch.tensor([-6.0, -2.0], dtype=torch.float64, requires_grad=True)
+    t = lambda v: torch.tensor([v], dtype=torch.float64)  # noqa: E731
+    ones = torch.ones(2, dtype=torch.float64)
+    mix = torch.tensor([1.0, 0, 0, 0, 0], dtype=torch.float64)
+    loss = dpo_loss.pair_losses(lw, ll, lw.detach(), ll.detach(), ones * 3, ones * 4, ones, mix, t(0.1), t(0.0),
+                                t(0.0), t(0.5), t(0.0)).sum()
+    loss.backward()
+    assert loss.item() == pytest.approx(2 * 0.6931471805599453, rel=1e-15)
+    assert lw.grad.tolist() == pytest.approx([-0.05, -0.05], rel=1e-15)
+    assert ll.grad.tolist() == pytest.approx([0.05, 0.05], rel=1e-15)
 
 
 def test_log_sigmoid_is_stable_at_extremes():

@@ -52,7 +52,6 @@ def _scalar_losses(i: int, x: ref.LossInputs) -> dict:
         "hinge": max(0.0, 1 - z),
         "ipo": ((lw - rw) / nw - (ll - rl) / nl - 1 / (2 * x.beta)) ** 2,
         "simpo": -q * _log_sigmoid(zs) - (1 - q) * _log_sigmoid(-zs),
-        "nll": -lw / nw,
     }
 
 
@@ -66,11 +65,18 @@ def test_published_dpo_vectors():
 def test_every_case_matches_closed_form(name, variant, x):
     r = ref.compute(_batch(), x)
     weights = [1.0] * 3 if x.pair_weight is None else x.pair_weight
-    expected = []
+    # RPO as TRL: the NLL is the mean over all chosen tokens of the batch, sum_i w_i (-lw_i) / sum_i |y_w_i|; each
+    # pair carries its share -lw_i * B / sum_j |y_w_j| so that loss = mean(w * pair_losses).
+    chosen_tokens = sum(LEN_W)
+    mixed, shares = [], []
     for i in range(3):
         s = _scalar_losses(i, x)
-        expected.append(sum(w * s[v] for w, v in zip(x.loss_mix, ref.VARIANTS)) + x.rpo_alpha * s["nll"])
+        mixed.append(sum(w * s[v] for w, v in zip(x.loss_mix, ref.VARIANTS)))
+        shares.append(-V["policy_logps_chosen"][i] * 3 / chosen_tokens)
+    expected = [m + x.rpo_alpha * sh for m, sh in zip(mixed, shares)]
     assert r.pair_losses.tolist() == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    nll = sum(w * -lw for w, lw in zip(weights, V["policy_logps_chosen"])) / chosen_tokens
+    assert r.loss == pytest.approx(sum(w * m for w, m in zip(weights, mixed)) / 3 + x.rpo_alpha * nll, rel=1e-12)
     assert r.loss == pytest.approx(sum(w * e for w, e in zip(weights, expected)) / 3, rel=1e-12)
 
 

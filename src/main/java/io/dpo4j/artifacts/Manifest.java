@@ -88,8 +88,13 @@ public record Manifest(
      * @param type         {@code adamw}
      * @param betas        (β1, β2)
      * @param eps          ε
-     * @param weightDecay  decoupled weight decay
-     * @param maxGradNorm  gradient clipping norm carried by the graph, or null when the artifacts do not clip
+     * @param weightDecay      default decoupled weight decay of runs on these artifacts
+     * @param maxGradNorm      gradient clipping norm carried by the graph, or null when the artifacts do not clip
+     * @param graphWeightDecay weight decay baked into the AdamW node (0 for artifacts that list
+     *                         {@code decay_parameters}; older artifacts baked {@code weight_decay} into every tensor)
+     * @param decayRule        {@code hf} (no decay for biases and LayerNorm/LlamaRMSNorm weights, HF Trainer's rule)
+     *                         or {@code all}; null for older artifacts
+     * @param decayParameters  the parameters the runtime decays (empty for older artifacts)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Optimizer(
@@ -97,7 +102,22 @@ public record Manifest(
             @JsonProperty("betas") List<Double> betas,
             @JsonProperty("eps") double eps,
             @JsonProperty("weight_decay") double weightDecay,
-            @JsonProperty("max_grad_norm") Double maxGradNorm) {}
+            @JsonProperty("max_grad_norm") Double maxGradNorm,
+            @JsonProperty("graph_weight_decay") Double graphWeightDecay,
+            @JsonProperty("decay_rule") String decayRule,
+            @JsonProperty("decay_parameters") List<String> decayParameters) {
+
+        /** Fills the fields older manifests lack: their graph carried {@code weight_decay} for every tensor. */
+        public Optimizer {
+            graphWeightDecay = graphWeightDecay == null ? weightDecay : graphWeightDecay;
+            decayParameters = decayParameters == null ? List.of() : List.copyOf(decayParameters);
+        }
+
+        /** @return true when the runtime applies weight decay (the graph's AdamW has none) */
+        public boolean runtimeDecay() {
+            return graphWeightDecay == 0.0 && decayRule != null;
+        }
+    }
 
     /** Inputs and outputs of one ONNX graph. */
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * Accumulates graph outputs over micro-batches and summarises them under TRL's metric names
  * ({@code loss, rewards/chosen, rewards/rejected, rewards/accuracies, rewards/margins, logps/chosen, logps/rejected,
- * logits/chosen, logits/rejected}). Averages are over pairs, as TRL's gathered means are.
+ * logits/chosen, logits/rejected}). Averages are over pairs, as TRL's gathered means are. As in TRL, {@code logps/*}
+ * are summed completion log-probs, except for IPO and SimPO, whose loss (and TRL's log) uses per-token averages;
+ * {@code rewards/accuracies} counts {@code chosen > rejected} strictly, so a tie (policy = reference) is not accurate.
  */
 public final class DpoMetrics {
     private final LossConfig cfg;
@@ -53,13 +55,14 @@ public final class DpoMetrics {
         }
         double[] chosen = PreferenceLoss.rewards(cfg, pc, rc, lc); // (B)
         double[] rejected = PreferenceLoss.rewards(cfg, pr, rr, lr); // (B)
+        boolean perToken = cfg.variant() == LossVariant.IPO || cfg.variant() == LossVariant.SIMPO;
         for (int i = 0; i < b; i++) {
             rewardChosen += chosen[i];
             rewardRejected += rejected[i];
             accuracy += chosen[i] > rejected[i] ? 1 : 0;
             margin += chosen[i] - rejected[i];
-            logpChosen += pc[i];
-            logpRejected += pr[i];
+            logpChosen += perToken ? pc[i] / lc[i] : pc[i];
+            logpRejected += perToken ? pr[i] / lr[i] : pr[i];
         }
         pairs += b;
         lossSum += loss;

@@ -10,11 +10,22 @@ package io.dpo4j.dpo;
 public final class PreferenceLoss {
     private PreferenceLoss() {}
 
-    /** @return the unweighted loss of every pair  (B) */
+    /**
+     * The unweighted loss of every pair, with RPO's NLL term (Pang et al. 2024, eq. 1) as TRL computes it: the mean
+     * NLL over all chosen completion tokens of the batch, carried as each pair's share
+     * {@code −logp_w_i · B / Σ_j |y_w_j|} so that {@link #batchLoss} gives {@code mean_i(w_i·loss_i) + α·NLL}.
+     *
+     * @return per-pair losses  (B)
+     */
     public static double[] pairLosses(LossConfig cfg, PairLogps x) {
         double[] out = new double[x.size()]; // (B)
+        double chosenTokens = 0;
         for (int i = 0; i < out.length; i++) {
-            out[i] = pairLoss(cfg, x, i);
+            chosenTokens += x.lenChosen()[i];
+        }
+        for (int i = 0; i < out.length; i++) {
+            double nllShare = -x.policyChosen()[i] * out.length / chosenTokens;
+            out[i] = pairLoss(cfg, x, i) + cfg.rpoAlpha() * nllShare;
         }
         return out;
     }
@@ -57,8 +68,7 @@ public final class PreferenceLoss {
                 yield -q * logSigmoid(zs) - (1 - q) * logSigmoid(-zs);
             }
         };
-        // RPO (Pang et al. 2024, eq. 1): length-normalised NLL of the chosen completion.
-        return loss + cfg.rpoAlpha() * (-x.policyChosen()[i] / lenW);
+        return loss;
     }
 
     /** @return log σ(x), stable for large |x| */
@@ -66,17 +76,37 @@ public final class PreferenceLoss {
         return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
     }
 
-    /** @return TRL's chosen rewards: β·(logp − ref), or β·logp/|y| for SimPO, or on averages for IPO  (B) */
+    /**
+     * TRL's rewards of one side: β·(logp − ref), or β·logp/|y| for SimPO, or on per-token averages for IPO. A
+     * log-ratio {@code logp − ref} within float32 rounding of the sums ({@link #tieTolerance}) is 0: the reference
+     * pass and the training step batch the same sequence differently, and float32 sums of the same log-probs then
+     * differ in the last places, so at the first step (policy = reference) rewards are exactly 0 as in TRL.
+     *
+     * @return rewards  (B)
+     */
     public static double[] rewards(LossConfig cfg, double[] policy, double[] ref, double[] len) {
         double[] r = new double[policy.length]; // (B)
         for (int i = 0; i < r.length; i++) {
             double refI = cfg.referenceFree() ? 0 : ref[i];
+            double ratio = policy[i] - refI;
+            if (!cfg.referenceFree() && Math.abs(ratio) <= tieTolerance(policy[i], refI, len[i])) {
+                ratio = 0;
+            }
             r[i] = switch (cfg.variant()) {
                 case SIMPO -> cfg.beta() * policy[i] / len[i];
-                case IPO -> cfg.beta() * (policy[i] - refI) / len[i];
-                default -> cfg.beta() * (policy[i] - refI);
+                case IPO -> cfg.beta() * ratio / len[i];
+                default -> cfg.beta() * ratio;
             };
         }
         return r;
+    }
+
+    /**
+     * The largest difference between two float32 sums of the same {@code tokens} log-probs that rounding explains:
+     * {@code 2·√n} units in the last place of the larger sum (measured differences between batchings: 1–2 ulps).
+     */
+    public static double tieTolerance(double policy, double ref, double tokens) {
+        float larger = (float) Math.max(Math.abs(policy), Math.abs(ref));
+        return 2 * Math.sqrt(Math.max(1, tokens)) * Math.ulp(larger);
     }
 }

@@ -59,6 +59,17 @@ final class CheckpointState implements AutoCloseable {
         }
     }
 
+    /** Multiplies parameter {@code name} by {@code factor} in float32 (read, scale, write back). */
+    void scaleParameter(String name, float factor) {
+        float[] values = parameter(name);
+        for (int i = 0; i < values.length; i++) {
+            values[i] *= factor;
+        }
+        try (Tensor t = Tensor.ofFloats(values, parameterShape(name))) {
+            check(TRAINING.UpdateParameter(handle(), name, t.value()), "updating parameter '" + name + "'");
+        }
+    }
+
     long[] parameterShape(String name) {
         String action = "reading shape of parameter '" + name + "'";
         OrtTensorTypeAndShapeInfo info = new OrtTensorTypeAndShapeInfo();

@@ -250,6 +250,18 @@ public final class TrainingSession implements AutoCloseable {
         return state.parameter(name);
     }
 
+    /**
+     * Decoupled weight decay as PyTorch's AdamW applies it before its update, {@code p ← p · (1 − lr·wd)} in float32,
+     * on the named parameters only (ORT's optimizer graph has one parameter group, so HF's no-decay group is realised
+     * by leaving the graph's decay at 0 and decaying the other group here, before {@link #optimizerStep()}).
+     */
+    public void decayParameters(java.util.Collection<String> names, float factor) {
+        handle();
+        for (String name : names) {
+            state.scaleParameter(name, factor);
+        }
+    }
+
     /** The shape of parameter {@code name}. */
     public long[] parameterShape(String name) {
         handle();

@@ -88,6 +88,7 @@ public final class Trainer {
         private final LrSchedule schedule;
         private final CheckpointStore store;
         private final int pad;
+        private final WeightDecay decay;
         private long step, micro;
 
         Loop(TrainingSession s, ArtifactSet art, PreparedData data, float[][] refTrain, float[][] refEval,
@@ -103,6 +104,7 @@ public final class Trainer {
             this.schedule = new LrSchedule(cfg.schedule(), cfg.learningRate(), Math.round(cfg.warmupRatio() * total), total);
             this.store = new CheckpointStore(cfg.outputDir());
             this.pad = art.manifest().specialTokens().pad();
+            this.decay = WeightDecay.of(art.manifest().optimizer());
             this.step = resume == null ? 0 : resume.step();
             this.micro = resume == null ? 0 : resume.microBatches();
         }
@@ -166,6 +168,7 @@ public final class Trainer {
                 window.add(unscaled, out, in, batch);
                 loss += unscaled / cfg.gradAccum();
             }
+            decay.apply(s, lr);
             s.optimizerStep();
             s.lazyResetGrad();
             return loss;

@@ -2,6 +2,7 @@ package io.dpo4j.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.Manifest;
 import io.dpo4j.data.Batch;
 import io.dpo4j.dpo.LossInputs;
 import io.dpo4j.runtime.InferenceSession;
@@ -11,6 +12,7 @@ import io.dpo4j.runtime.Tensor;
 import io.dpo4j.runtime.TrainingSession;
 import io.dpo4j.train.GraphFeeds;
 import io.dpo4j.train.StepOutputs;
+import io.dpo4j.train.WeightDecay;
 import io.dpo4j.util.Files2;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,9 +27,10 @@ import java.util.Map;
 
 /**
  * Parity of the Java training path with the PyTorch goldens of tools/golden.py
- * ({@code src/test/resources/golden/<model>.json} + {@code <model>-params-step3.bin}): per-sequence log-probs and
+ * ({@code src/test/resources/golden/<model>.json} + {@code <model>-params-<run>.bin}): per-sequence log-probs and
  * every loss variant through the eval graph, log-probs through reference_model.onnx, and the losses and every
- * parameter over three AdamW steps through the training and optimizer graphs.
+ * parameter over three AdamW steps through the training and optimizer graphs, for each golden training run
+ * (reference offset from the policy; policy == reference, z = 0 at step 1; weight decay with HF's two groups).
  */
 public final class GoldenCheck {
     private final JsonNode golden;
@@ -120,25 +123,47 @@ public final class GoldenCheck {
         }
     }
 
+    /**
+     * Every golden training run: losses per step and all parameters after the steps. Weight decay is applied by
+     * {@link WeightDecay} to the decay group of the artifacts' manifest, as the trainer does.
+     */
     private void training(OrtEnvironment env, double tol, double paramTol, List<CheckResult> out) {
-        JsonNode tr = golden.get("training");
         Batch batch = batch();
-        LossInputs in = lossInputs(tr.get("loss_inputs"), tr.get("ref_logps"));
-        int steps = tr.get("steps").asInt();
-        double[] losses = new double[steps];
-        try (TrainingSession s = open(env)) {
-            s.setLearningRate((float) tr.get("learning_rate").asDouble());
-            for (int k = 0; k < steps; k++) {
-                losses[k] = step(s, batch, in, true).loss();
-                s.optimizerStep();
-                s.lazyResetGrad();
+        for (JsonNode tr : golden.get("trainings")) {
+            String run = model() + " [" + tr.get("name").asText() + "]";
+            LossInputs in = lossInputs(tr.get("loss_inputs"), tr.get("ref_logps"));
+            WeightDecay decay = weightDecay(tr.get("optimizer").get("weight_decay").asDouble());
+            double lr = tr.get("learning_rate").asDouble();
+            int steps = tr.get("steps").asInt();
+            double[] losses = new double[steps];
+            try (TrainingSession s = open(env)) {
+                s.setLearningRate((float) lr);
+                for (int k = 0; k < steps; k++) {
+                    losses[k] = step(s, batch, in, true).loss();
+                    decay.apply(s, lr);
+                    s.optimizerStep();
+                    s.lazyResetGrad();
+                }
+                out.add(Tolerance.relative(run + " train loss per step", losses, doubles(tr.get("losses")), null, tol));
+                out.add(parameters(s, run, steps, tr.get("params"), paramTol));
             }
-            out.add(Tolerance.relative(model() + " train loss per step", losses, doubles(tr.get("losses")), null, tol));
-            out.add(parameters(s, tr.get("params"), paramTol));
         }
     }
 
-    private CheckResult parameters(TrainingSession s, JsonNode params, double tol) {
+    private WeightDecay weightDecay(double wd) {
+        if (wd == 0) {
+            return new WeightDecay(0, List.of());
+        }
+        Manifest.Optimizer opt = art.manifest().optimizer();
+        if (!opt.runtimeDecay()) {
+            throw new IllegalStateException(art.dir() + "/manifest.json: optimizer: expected runtime weight decay "
+                    + "(graph_weight_decay 0, decay_rule set) for the golden's weight-decay run, found graph_weight_decay "
+                    + opt.graphWeightDecay() + ", decay_rule " + opt.decayRule());
+        }
+        return new WeightDecay(wd, opt.decayParameters());
+    }
+
+    private CheckResult parameters(TrainingSession s, String run, int steps, JsonNode params, double tol) {
         FloatBuffer all = readFloats(goldenDir.resolve(params.get("file").asText()));
         double worst = 0;
         String where = "";
@@ -156,8 +181,7 @@ public final class GoldenCheck {
             }
             count += found.length;
         }
-        return new CheckResult(model() + " parameters after " + golden.get("training").get("steps").asInt()
-                + " AdamW steps", worst <= tol && count > 0,
+        return new CheckResult(run + " parameters after " + steps + " AdamW steps", worst <= tol && count > 0,
                 String.format("%d values, max absolute error %.3g (tolerance %.0e) at %s", count, worst, tol, where));
     }
 

@@ -10,7 +10,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * TRL-named metrics from graph-shaped outputs against the float64 reference's rewards (dpo_vectors.json), split over
- * two micro-batches to check the accumulation.
+ * two micro-batches to check the accumulation; and the degenerate first step, policy = reference up to float32
+ * rounding, where TRL reports exact-zero rewards and accuracy 0.
  */
 class DpoMetricsTest {
     @ParameterizedTest
@@ -52,10 +53,39 @@ class DpoMetricsTest {
         assertThat(s.get("rewards/rejected")).isCloseTo((wr[0] + wr[1] + wr[2]) / 3, within(tol));
         assertThat(s.get("rewards/accuracies")).isEqualTo(acc / 3);
         assertThat(s.get("rewards/margins")).isCloseTo(margin / 3, within(tol));
-        assertThat(s.get("logps/chosen")).isCloseTo((pc[0] + pc[1] + pc[2]) / 3, within(tol));
-        assertThat(s.get("logps/rejected")).isCloseTo((pr[0] + pr[1] + pr[2]) / 3, within(tol));
+        double[] lpc = PreferenceLossTest.arr(c.get("logged_logps_chosen")); // per-token means for IPO / SimPO (TRL)
+        double[] lpr = PreferenceLossTest.arr(c.get("logged_logps_rejected"));
+        assertThat(s.get("logps/chosen")).isCloseTo((lpc[0] + lpc[1] + lpc[2]) / 3, within(tol));
+        assertThat(s.get("logps/rejected")).isCloseTo((lpr[0] + lpr[1] + lpr[2]) / 3, within(tol));
         assertThat(s.get("logits/chosen")).isCloseTo(0.5, within(1e-6));
         assertThat(s.get("logits/rejected")).isCloseTo(-1.0, within(1e-6));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sigmoid", "ipo", "hinge"})
+    void policyEqualToReferenceUpToRoundingIsATie(String variant) {
+        LossConfig cfg = LossConfig.defaults().withVariant(LossVariant.parse(variant));
+        DpoMetrics m = new DpoMetrics(cfg, 10);
+        // The same float32 sums, batched differently: the reference pass's values differ by 1 ulp (measured on the
+        // tiny models: ReduceSum over differently padded batches), which must not count as a preference.
+        float[] policy = {-109.174194f, -66.45834f, -25.12865f, -91.9008f};
+        float[] ref = {Math.nextUp(-109.174194f), -66.45834f, -25.12865f, Math.nextDown(-91.9008f)};
+        m.add(0.6931f, policy, ref, new float[] {12, 7, 3, 9}, new float[4]);
+        Map<String, Double> s = m.summary();
+        assertThat(s.get("rewards/chosen")).isEqualTo(0.0);
+        assertThat(s.get("rewards/rejected")).isEqualTo(0.0);
+        assertThat(s.get("rewards/margins")).isEqualTo(0.0);
+        assertThat(s.get("rewards/accuracies")).isEqualTo(0.0);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRealDifferenceBeyondRoundingIsNotATie() {
+        DpoMetrics m = new DpoMetrics(LossConfig.defaults(), 10);
+        float[] policy = {-100.0f, -100.0f};
+        float[] ref = {-100.001f, -100.0f}; // 1e-3 apart: ~131 ulps at 100, far above 2·√12 ulps
+        m.add(0.69f, policy, ref, new float[] {12, 12}, new float[2]);
+        assertThat(m.summary().get("rewards/accuracies")).isEqualTo(1.0);
+        assertThat(m.summary().get("rewards/chosen")).isCloseTo(0.1 * (-100.0 - (double) -100.001f), within(1e-12));
     }
 
     private static float[] f(double... v) {
