@@ -1,11 +1,13 @@
 package io.dpo4j.artifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dpo4j.util.ConfinedPath;
 import io.dpo4j.util.Files2;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,10 +15,20 @@ import java.util.Map;
  * contract requires, and a tokenizer whose ids fit the model's vocabulary. Validation happens once, in
  * {@link #load(Path)}, before any native session is created.
  *
+ * <p>Every file name read from manifest.json (the {@code files} map, the {@code graphs} keys) is confined to the
+ * directory ({@link ConfinedPath}): absolute names, {@code ..} segments, symbolic links leaving the directory and
+ * entries that are not regular files (FIFOs, devices, directories) are refused before anything is opened, and a file
+ * larger than {@link #maxFileBytes(Manifest)} is refused before it is hashed. Nothing outside the directory is ever
+ * opened, hashed or quoted in a message.
+ *
  * @param dir      the directory
  * @param manifest its parsed manifest
  */
 public record ArtifactSet(Path dir, Manifest manifest) {
+    /** Largest manifest.json accepted (the exporter writes about 10 KB). */
+    public static final long MAX_MANIFEST_BYTES = 16L << 20;
+    /** Allowance on top of 16 bytes per parameter in {@link #maxFileBytes(Manifest)} (tokenizers, configs). */
+    public static final long FILE_SLACK_BYTES = 64L << 20;
 
     /**
      * Loads and validates {@code dir}.
@@ -28,15 +40,19 @@ public record ArtifactSet(Path dir, Manifest manifest) {
             throw new ArtifactException("artifact directory " + dir + " does not exist (export one with tools/export.py)");
         }
         Path manifestFile = dir.resolve("manifest.json");
-        if (!Files.isRegularFile(manifestFile)) {
-            throw new ArtifactException(manifestFile + " is missing: not an artifact directory written by tools/export.py");
-        }
-        Manifest manifest;
+        ConfinedPath.Found found;
         try {
-            manifest = Files2.JSON.readValue(manifestFile.toFile(), Manifest.class);
-        } catch (IOException e) {
-            throw new ArtifactException(manifestFile + ": cannot parse: " + e.getMessage(), e);
+            found = ConfinedPath.resolve(dir, "manifest.json");
+        } catch (ConfinedPath.Violation v) {
+            throw new ArtifactException(v.missing()
+                    ? manifestFile + " is missing: not an artifact directory written by tools/export.py"
+                    : manifestFile + ": expected a regular file inside " + dir + ", found " + v.getMessage());
         }
+        if (found.bytes() > MAX_MANIFEST_BYTES) {
+            throw new ArtifactException(manifestFile + ": expected at most " + MAX_MANIFEST_BYTES + " bytes, found "
+                    + found.bytes() + " bytes");
+        }
+        Manifest manifest = ManifestReader.read(manifestFile, readAll(manifestFile));
         ArtifactSet set = new ArtifactSet(dir, manifest);
         set.verifyFiles();
         set.verifyGraphs();
@@ -44,9 +60,36 @@ public record ArtifactSet(Path dir, Manifest manifest) {
         return set;
     }
 
-    /** @return the path of a file of the set */
+    /**
+     * The largest file accepted in a set: 16 bytes per parameter plus {@link #FILE_SLACK_BYTES}. The exporter's
+     * largest files (the initial checkpoint and the ONNX graphs with their weights) hold about 4 bytes per parameter;
+     * tokenizers and configs are a few MB. A larger file (e.g. a sparse or runaway file) is refused before hashing.
+     */
+    public static long maxFileBytes(Manifest manifest) {
+        return 16L * manifest.numParameters() + FILE_SLACK_BYTES;
+    }
+
+    /**
+     * The path of a file of the set. Files listed in manifest.json were verified by {@link #load(Path)}; a name not
+     * listed (an optional file the export did not write) is returned only when nothing exists there.
+     *
+     * @throws ArtifactException when the name is not confined to the directory, or names an unlisted existing file
+     */
     public Path file(String name) {
-        return dir.resolve(name);
+        if (manifest.files().containsKey(name)) {
+            return dir.resolve(name);
+        }
+        try {
+            ConfinedPath.resolve(dir, name);
+        } catch (ConfinedPath.Violation v) {
+            if (v.missing()) {
+                return dir.resolve(name);
+            }
+            throw new ArtifactException(dir.resolve(name) + ": expected a regular file inside " + dir + ", found "
+                    + v.getMessage());
+        }
+        throw new ArtifactException(dir.resolve(name) + " exists but is not listed in " + dir.resolve("manifest.json")
+                + " field 'files', so its checksum cannot be verified (re-export, or remove the file)");
     }
 
     /** @return the manifest's SHA-256 of a file (used as a cache key) */
@@ -59,20 +102,40 @@ public record ArtifactSet(Path dir, Manifest manifest) {
     }
 
     private void verifyFiles() {
+        Path manifestFile = dir.resolve("manifest.json");
         for (String required : GraphContract.REQUIRED_FILES) {
             if (!manifest.files().containsKey(required)) {
-                throw new ArtifactException(dir.resolve("manifest.json") + ": field 'files' lacks " + required);
+                throw new ArtifactException(manifestFile + ": field 'files' lacks " + required);
             }
         }
+        long max = maxFileBytes(manifest);
         for (Map.Entry<String, String> e : manifest.files().entrySet()) {
-            Path f = dir.resolve(e.getKey());
-            if (!Files.isRegularFile(f)) {
-                throw new ArtifactException("missing artifact file " + f + " (listed in manifest.json)");
+            ConfinedPath.Found f;
+            try {
+                f = ConfinedPath.resolve(dir, e.getKey());
+            } catch (ConfinedPath.Violation v) {
+                if (v.missing()) {
+                    throw new ArtifactException("missing artifact file " + dir.resolve(e.getKey())
+                            + " (listed in manifest.json field 'files')");
+                }
+                throw new ArtifactException(manifestFile + ": field 'files': entry '" + e.getKey()
+                        + "': expected a regular file inside " + dir + ", found " + v.getMessage());
             }
-            String found = Files2.sha256(f);
+            if (f.bytes() > max) {
+                throw new ArtifactException(manifestFile + ": field 'files': entry '" + e.getKey() + "': expected at "
+                        + "most " + max + " bytes (16 per parameter + " + (FILE_SLACK_BYTES >> 20) + " MiB), found "
+                        + f.bytes() + " bytes; not hashed");
+            }
+            String found = Files2.sha256(f.path());
             if (!found.equalsIgnoreCase(e.getValue())) {
-                throw new ArtifactException("checksum mismatch for " + f + ": manifest.json expects sha256 "
+                throw new ArtifactException("checksum mismatch for " + f.path() + ": manifest.json expects sha256 "
                         + e.getValue() + ", file has " + found + " (file modified or truncated; re-export)");
+            }
+        }
+        for (String graph : manifest.graphs().keySet()) {
+            if (!manifest.files().containsKey(graph)) {
+                throw new ArtifactException(manifestFile + ": field 'graphs': entry '" + graph + "': expected a file "
+                        + "listed in field 'files', found a name that is not listed");
             }
         }
     }
@@ -84,7 +147,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
         requireGraph("inference_model.onnx", GraphContract.INFERENCE_INPUTS, GraphContract.INFERENCE_OUTPUTS);
     }
 
-    private void requireGraph(String file, java.util.List<String> inputs, java.util.List<String> outputs) {
+    private void requireGraph(String file, List<String> inputs, List<String> outputs) {
         Manifest.Graph g = manifest.graphs().get(file);
         if (g == null) {
             throw new ArtifactException(dir.resolve("manifest.json") + ": field 'graphs' lacks " + file);
@@ -93,23 +156,28 @@ public record ArtifactSet(Path dir, Manifest manifest) {
         GraphContract.requireNames(dir.resolve(file) + " outputs", outputs, g.outputNames());
     }
 
-    /** Every id the tokenizer can produce must index the model's embedding. */
+    /** Every id the tokenizer can produce must index the model's embedding (tokenizer.json was verified above). */
     private void verifyTokenizer() {
         Path tok = dir.resolve("tokenizer.json");
-        JsonNode root;
-        try {
-            root = Files2.JSON.readTree(tok.toFile());
-        } catch (IOException e) {
-            throw new ArtifactException(tok + ": not valid JSON: " + e.getMessage(), e);
-        }
+        JsonFields root = JsonFields.parse(tok, readAll(tok));
         int vocab = manifest.vocabSize();
-        JsonNode model = root.path("model").path("vocab");
-        for (Iterator<Map.Entry<String, JsonNode>> it = model.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            checkId(tok, e.getKey(), e.getValue().asInt(), vocab);
+        JsonFields model = root.object("model");
+        JsonNode rawVocab = model.raw("vocab");
+        if (rawVocab != null && rawVocab.isArray()) { // Unigram: [piece, score] pairs, ids are positions
+            int n = rawVocab.size();
+            if (n > vocab) {
+                throw new ArtifactException(tok + ": field 'model.vocab' has " + n + " pieces but the model's "
+                        + "vocab_size is " + vocab + " (expected at most " + vocab + "): tokenizer and model do not match");
+            }
+        } else {
+            for (Map.Entry<String, Integer> e : model.object("vocab").integerMembers().entrySet()) {
+                checkId(tok, e.getKey(), e.getValue(), vocab);
+            }
         }
-        for (JsonNode added : root.path("added_tokens")) {
-            checkId(tok, added.path("content").asText(), added.path("id").asInt(), vocab);
+        if (root.has("added_tokens")) {
+            for (JsonFields added : root.objects("added_tokens")) {
+                checkId(tok, added.string("content"), added.integer("id"), vocab);
+            }
         }
         Manifest.SpecialTokens sp = manifest.specialTokens();
         checkId(tok, "eos", sp.eos(), vocab);
@@ -123,6 +191,14 @@ public record ArtifactSet(Path dir, Manifest manifest) {
         if (id < 0 || id >= vocab) {
             throw new ArtifactException(tok + ": token '" + token + "' has id " + id + " but the model's vocab_size is "
                     + vocab + " (expected ids 0.." + (vocab - 1) + "): tokenizer and model do not match");
+        }
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
         }
     }
 }

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code manifest.json} of an artifact set, as written by {@code tools/export.py} (see tools/CONTRACT.md).
+ * {@code manifest.json} of an artifact set, as written by {@code tools/export.py} (see tools/CONTRACT.md). Read by
+ * {@link ManifestReader}, which checks every field's presence and type before this record is built.
  *
  * @param format          manifest format version (1)
  * @param name            artifact set name, e.g. {@code tiny-gpt2}
@@ -48,6 +49,7 @@ public record Manifest(
         require(format == 1, "format", "1", String.valueOf(format));
         require(vocabSize > 0, "vocab_size", "> 0", String.valueOf(vocabSize));
         require(maxPositions > 0, "max_positions", "> 0", String.valueOf(maxPositions));
+        require(numParameters > 0, "num_parameters", "> 0", String.valueOf(numParameters));
         require(specialTokens != null, "special_tokens", "an object", "nothing");
         require(graphs != null && !graphs.isEmpty(), "graphs", "an object per ONNX file", "nothing");
         require(files != null && !files.isEmpty(), "files", "a checksum per file", "nothing");

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 /**
  * Training checkpoints under {@code <output>/checkpoints/step-NNNNNN/}: the ORT checkpoint (parameters and optimizer
  * state) plus {@code trainer_state.json}. Each is written into a temporary directory and renamed into place, so a
- * crash never leaves a half-written checkpoint; the checkpoint's SHA-256 is verified on load.
+ * crash never leaves a half-written checkpoint; the SHA-256 and size of every file of the directory are recorded
+ * and verified on load ({@link CheckpointFiles}).
  */
 public final class CheckpointStore {
     /** Name of the ORT checkpoint file inside a checkpoint directory. */
@@ -40,8 +41,7 @@ public final class CheckpointStore {
             Path tmp = Files.createTempDirectory(root, target.getFileName() + ".tmp-");
             try {
                 session.saveCheckpoint(tmp.resolve(ORT_FILE), true);
-                String sha = Files2.sha256(tmp.resolve(ORT_FILE));
-                TrainerState withSum = new TrainerState(state.step(), state.microBatches(), state.configFingerprint(), sha);
+                TrainerState withSum = state.withFiles(CheckpointFiles.of(tmp));
                 Files2.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(STATE_FILE).toFile(), withSum);
                 if (Files.exists(target)) {
                     Files2.deleteTree(target);
@@ -59,7 +59,7 @@ public final class CheckpointStore {
     /**
      * Reads and verifies a checkpoint directory.
      *
-     * @throws IllegalStateException when a file is missing or the checksum differs
+     * @throws IllegalStateException when a file is missing, unlisted, or its size or checksum differs
      */
     public static TrainerState load(Path dir) {
         Path stateFile = dir.resolve(STATE_FILE);
@@ -75,11 +75,7 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new IllegalStateException(stateFile + ": cannot parse: " + e.getMessage(), e);
         }
-        String found = Files2.sha256(ort);
-        if (!found.equals(state.checkpointSha256())) {
-            throw new IllegalStateException("checkpoint " + ort + " is corrupt: " + STATE_FILE + " expects sha256 "
-                    + state.checkpointSha256() + ", file has " + found);
-        }
+        CheckpointFiles.verify(dir, state);
         return state;
     }
 

@@ -5,35 +5,33 @@ import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import io.dpo4j.data.TokenizedPair;
 import io.dpo4j.util.Files2;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Reference log-probs on disk. One file per (reference model checksum, data checksum, tokenization settings); inside
  * it, one entry per tokenized pair keyed by a hash of its token ids, so a changed split reuses every pair already
- * computed. Files are written atomically; a corrupt file is reported and recomputed, never trusted.
+ * computed. The file is an append-only log ({@link ReferenceCacheFile}): each {@link #flush()} appends the entries
+ * computed since the previous one and never rewrites earlier bytes; every entry carries a CRC32C checksum verified on
+ * read, so a corrupt entry or a torn trailing flush is dropped with a one-line warning and recomputed, never used.
  */
 public final class ReferenceCache {
-    private static final int MAGIC = 0x44504F52; // "DPOR"
-    private static final int VERSION = 1;
-
-    private final Path file;
+    private final ReferenceCacheFile file;
+    private final Path path;
     private final Map<HashCode, float[]> entries = new LinkedHashMap<>();
+    private final Map<HashCode, float[]> pending = new LinkedHashMap<>();
 
-    private ReferenceCache(Path file) {
-        this.file = file;
+    private ReferenceCache(Path path, byte[] keyDigest) {
+        this.path = path;
+        this.file = new ReferenceCacheFile(path, keyDigest);
     }
 
     /**
-     * Opens (or starts) the cache file for a key.
+     * Opens (or starts) the cache file for a key; problems with the file are warned about on standard error.
      *
      * @param dir            cache directory
      * @param modelChecksum  SHA-256 of reference_model.onnx
@@ -41,26 +39,41 @@ public final class ReferenceCache {
      * @param settings       tokenization settings (tokenizer checksum, lengths, truncation, fields)
      */
     public static ReferenceCache open(Path dir, String modelChecksum, String dataChecksum, String settings) {
+        return open(dir, modelChecksum, dataChecksum, settings, System.err::println);
+    }
+
+    /**
+     * As {@link #open(Path, String, String, String)}, reporting problems with the file (one line each) to
+     * {@code warn}: a corrupt entry or torn trailing flush is dropped, an unusable file is replaced on the next flush.
+     */
+    public static ReferenceCache open(Path dir, String modelChecksum, String dataChecksum, String settings,
+                                      Consumer<String> warn) {
         String key = Files2.sha256((modelChecksum + "|" + dataChecksum + "|" + settings)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        ReferenceCache c = new ReferenceCache(dir.resolve("ref-" + key.substring(0, 32) + ".bin"));
-        c.readIfPresent();
+                .getBytes(StandardCharsets.UTF_8));
+        // ".v2": the append-only format; files of the earlier whole-file format (ref-<key>.bin) are left alone
+        ReferenceCache c = new ReferenceCache(dir.resolve("ref-" + key.substring(0, 32) + ".v2.bin"),
+                HexFormat.of().parseHex(key));
+        c.file.read(c.entries, warn);
         return c;
     }
 
     /** @return the cache file */
     public Path file() {
-        return file;
+        return path;
     }
 
     /** @return cached (chosen, rejected) reference log-probs of the pair, or null */
     public float[] get(TokenizedPair p) {
-        return entries.get(keyOf(p));
+        float[] v = entries.get(keyOf(p));
+        return v == null ? null : v.clone();
     }
 
     /** Records the reference log-probs of a pair (kept in memory until {@link #flush()}). */
     public void put(TokenizedPair p, float chosen, float rejected) {
-        entries.put(keyOf(p), new float[] {chosen, rejected});
+        HashCode k = keyOf(p);
+        float[] v = {chosen, rejected};
+        entries.put(k, v);
+        pending.put(k, v);
     }
 
     /** @return entries held */
@@ -68,43 +81,10 @@ public final class ReferenceCache {
         return entries.size();
     }
 
-    /** Writes every entry to the cache file atomically. */
+    /** Appends the entries recorded since the last flush to the cache file and forces them to disk. */
     public void flush() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(MAGIC);
-            out.writeInt(VERSION);
-            out.writeInt(entries.size());
-            for (Map.Entry<HashCode, float[]> e : entries.entrySet()) {
-                out.write(e.getKey().asBytes());
-                out.writeFloat(e.getValue()[0]);
-                out.writeFloat(e.getValue()[1]);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Files2.writeAtomically(file, bytes.toByteArray());
-    }
-
-    private void readIfPresent() {
-        if (!Files.isRegularFile(file)) {
-            return;
-        }
-        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
-            if (in.readInt() != MAGIC || in.readInt() != VERSION) {
-                throw new IOException("not a dpo4j reference cache (version " + VERSION + ")");
-            }
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                byte[] k = new byte[16];
-                in.readFully(k);
-                entries.put(HashCode.fromBytes(k), new float[] {in.readFloat(), in.readFloat()});
-            }
-        } catch (IOException e) {
-            System.err.println("warning: ignoring unreadable reference cache " + file + " (" + e.getMessage()
-                    + "); it will be recomputed");
-            entries.clear();
-        }
+        file.append(pending);
+        pending.clear();
     }
 
     static HashCode keyOf(TokenizedPair p) {

@@ -1,6 +1,8 @@
 package io.dpo4j.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
 
 /**
  * What a checkpoint records besides the ORT checkpoint itself ({@code trainer_state.json}).
@@ -9,8 +11,29 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param microBatches       micro-batches consumed (the position in the {@link BatchPlan})
  * @param configFingerprint  hash of the settings that must not change across a resume
  * @param checkpointSha256   SHA-256 of the ORT checkpoint file, verified on load
+ * @param files              SHA-256 and size of every file of the checkpoint directory except trainer_state.json,
+ *                           verified on load ({@link CheckpointFiles}); null in states written before it existed
  */
 public record TrainerState(@JsonProperty("step") long step,
                            @JsonProperty("micro_batches") long microBatches,
                            @JsonProperty("config_fingerprint") String configFingerprint,
-                           @JsonProperty("checkpoint_sha256") String checkpointSha256) {}
+                           @JsonProperty("checkpoint_sha256") String checkpointSha256,
+                           @JsonProperty("files") @JsonInclude(JsonInclude.Include.NON_NULL)
+                           Map<String, CheckpointFiles.Entry> files) {
+
+    /** Copies {@code files}. */
+    public TrainerState {
+        files = files == null ? null : Map.copyOf(files);
+    }
+
+    /** A state without checksums yet ({@link CheckpointStore#save} adds them). */
+    public TrainerState(long step, long microBatches, String configFingerprint, String checkpointSha256) {
+        this(step, microBatches, configFingerprint, checkpointSha256, null);
+    }
+
+    /** @return this state with the checksums of a checkpoint directory's files */
+    TrainerState withFiles(Map<String, CheckpointFiles.Entry> files) {
+        CheckpointFiles.Entry ort = files.get(CheckpointStore.ORT_FILE);
+        return new TrainerState(step, microBatches, configFingerprint, ort == null ? null : ort.sha256(), files);
+    }
+}
