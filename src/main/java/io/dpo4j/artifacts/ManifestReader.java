@@ -12,7 +12,8 @@ import java.util.Map;
  * Reads {@code manifest.json} into a {@link Manifest}, checking every field's presence and JSON type first, so a
  * malformed manifest fails with one line naming the field, what was expected and what was found (see
  * {@link JsonFields}). Optional fields: {@code special_tokens.bos}, {@code optimizer.max_grad_norm} (absent in
- * manifests written before clipping existed), {@code loss_inputs}, {@code tools}.
+ * manifests written before clipping existed), {@code optimizer.graph_weight_decay}, {@code decay_rule} and
+ * {@code decay_parameters} (absent before the runtime applied HF's weight-decay groups), {@code loss_inputs}, {@code tools}.
  */
 final class ManifestReader {
     private static final String SHA256_HEX = "[0-9a-fA-F]{64}";
@@ -30,7 +31,9 @@ final class ManifestReader {
                 st.integer("pad"), st.bool("add_bos"), st.bool("add_eos_to_completion"));
         JsonFields opt = m.object("optimizer");
         Manifest.Optimizer optimizer = new Manifest.Optimizer(opt.string("type"), opt.numbers("betas"),
-                opt.number("eps"), opt.number("weight_decay"), opt.optionalNumber("max_grad_norm"));
+                opt.number("eps"), opt.number("weight_decay"), opt.optionalNumber("max_grad_norm"),
+                opt.optionalNumber("graph_weight_decay"), opt.has("decay_rule") ? opt.string("decay_rule") : null,
+                opt.has("decay_parameters") ? opt.strings("decay_parameters") : null);
         JsonFields tools = m.optionalObject("tools");
         JsonFields lossInputs = m.optionalObject("loss_inputs");
         @SuppressWarnings("unchecked")
