@@ -34,8 +34,12 @@ public final class Trainer {
         this.log = log;
     }
 
-    /** Runs training to {@link TrainConfig#totalSteps}. Fails before any training on invalid input. */
+    /**
+     * Runs training to {@link TrainConfig#totalSteps}. Fails before any training on invalid input, the output paths
+     * ({@link RunPreflight}) first.
+     */
     public RunResult run() {
+        RunPreflight.check(cfg);
         ArtifactSet art = ArtifactSet.load(cfg.artifacts());
         requireVariant(art);
         PreparedData data = DataPreparer.prepare(cfg, art);
