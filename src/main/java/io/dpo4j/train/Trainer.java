@@ -35,11 +35,18 @@ public final class Trainer {
     }
 
     /**
-     * Runs training to {@link TrainConfig#totalSteps}. Fails before any training on invalid input, the output paths
-     * ({@link RunPreflight}) first.
+     * Runs training to {@link TrainConfig#totalSteps}. Fails before any training on invalid input: first the output
+     * paths ({@link RunPreflight}), then the run directory is locked ({@link RunLock}, held until the run ends), then
+     * artifacts and data are validated.
      */
     public RunResult run() {
         RunPreflight.check(cfg);
+        try (RunLock lock = RunLock.acquire(cfg.outputDir())) {
+            return runLocked();
+        }
+    }
+
+    private RunResult runLocked() {
         ArtifactSet art = ArtifactSet.load(cfg.artifacts());
         requireVariant(art);
         PreparedData data = DataPreparer.prepare(cfg, art);
