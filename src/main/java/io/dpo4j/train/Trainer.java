@@ -124,7 +124,16 @@ public final class Trainer {
             Map<String, Double> lastEval = Map.of();
             Path lastCkpt = null;
             long t0 = System.nanoTime();
-            try (MetricsLog metrics = new MetricsLog(cfg.outputDir().resolve("metrics.jsonl"), step > 0);
+            Path metricsFile = cfg.outputDir().resolve(RunPreflight.METRICS_FILE);
+            if (step > 0) {
+                MetricsPurge.Result purge = MetricsPurge.purgeAfter(metricsFile, step);
+                if (purge.changed()) {
+                    log.printf("%s: kept %d records up to step %d, dropped %d after it, %d unreadable%s%n",
+                            metricsFile, purge.kept(), step, purge.later(), purge.unreadable(),
+                            purge.torn() ? " and a torn last line" : "");
+                }
+            }
+            try (MetricsLog metrics = new MetricsLog(metricsFile, step > 0);
                  Progress progress = Progress.create(cfg.progress(), "train", total, step)) {
                 Window window = new Window();
                 while (step < total) {
