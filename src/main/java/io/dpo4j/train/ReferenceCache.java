@@ -33,6 +33,12 @@ public final class ReferenceCache {
     }
 
     /**
+     * Regular expression of cache file names ({@code ref-<hex key>.bin}); their temporaries, written by
+     * {@link Files2#writeAtomically}, are {@code <name>.tmp-<digits>} and are swept by {@link LeftoverSweeper}.
+     */
+    public static final String FILE_NAME_REGEX = "ref-[0-9a-f]{16,64}\\.bin";
+
+    /**
      * Opens (or starts) the cache file for a key.
      *
      * @param dir            cache directory
