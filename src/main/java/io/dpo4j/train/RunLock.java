@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,8 +30,8 @@ public final class RunLock implements AutoCloseable {
     /** Name of the lock file inside the run directory. */
     public static final String FILE = ".lock";
 
-    /** Run directories (real paths) locked by this JVM. */
-    private static final Map<Path, RunLock> HELD = new ConcurrentHashMap<>();
+    /** Run directories (real paths) locked, or being locked, by this JVM. */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final Path dir;
     private final Path realDir;
@@ -64,21 +64,22 @@ public final class RunLock implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("--output " + dir + ": " + IoReason.of(e), e);
         }
-        if (HELD.containsKey(real)) {
+        if (!HELD.add(real)) { // before opening the file: closing a second descriptor would drop our own lock
             throw busy(dir, lockFile, ProcessHandle.current().pid() + ", this process");
         }
-        for (int attempt = 0; attempt < 5; attempt++) {
-            RunLock got = tryOnce(dir, real, lockFile, createdTop);
-            if (got != null) {
-                if (HELD.putIfAbsent(real, got) != null) { // another thread of this JVM won the race
-                    got.releaseOnly();
-                    throw busy(dir, lockFile, ProcessHandle.current().pid() + ", this process");
+        try {
+            for (int attempt = 0; attempt < 5; attempt++) {
+                RunLock got = tryOnce(dir, real, lockFile, createdTop);
+                if (got != null) {
+                    return got;
                 }
-                return got;
             }
+            throw new IllegalStateException("--output " + dir + ": could not lock " + lockFile
+                    + " (it kept being replaced by other runs)");
+        } catch (RuntimeException e) {
+            HELD.remove(real);
+            throw e;
         }
-        throw new IllegalStateException("--output " + dir + ": could not lock " + lockFile
-                + " (it kept being replaced by other runs)");
     }
 
     /**
@@ -96,7 +97,7 @@ public final class RunLock implements AutoCloseable {
             try {
                 fl = ch.tryLock();
             } catch (OverlappingFileLockException e) {
-                fl = null; // held by another thread of this JVM
+                fl = null; // held by this JVM through another path to the same file
             }
             if (fl == null) {
                 ch.close();
@@ -143,7 +144,7 @@ public final class RunLock implements AutoCloseable {
             System.err.println("warning: cannot delete " + lockFile + ": " + IoReason.of(e));
         }
         releaseOnly();
-        HELD.remove(realDir, this);
+        HELD.remove(realDir);
         if (createdTop != null) {
             removeEmpty(dir.toAbsolutePath().normalize(), createdTop);
         }

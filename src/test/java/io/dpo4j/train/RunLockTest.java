@@ -11,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,10 +101,61 @@ class RunLockTest {
         assertThat(out.resolve(".lock")).doesNotExist();
     }
 
+    @Test
+    void concurrentAttemptsInOneJvmLetExactlyOneWinAndKeepTheLockForOtherProcesses() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("run"));
+        int threads = 8;
+        var start = new java.util.concurrent.CountDownLatch(1);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<RunLock>> tries = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            tries.add(pool.submit(() -> {
+                start.await();
+                try {
+                    return RunLock.acquire(out);
+                } catch (IllegalStateException e) {
+                    assertThat(e).hasMessageContaining("pid " + PID + ", this process");
+                    return null;
+                }
+            }));
+        }
+        start.countDown();
+        List<RunLock> won = new ArrayList<>();
+        for (var f : tries) {
+            RunLock l = f.get(30, TimeUnit.SECONDS);
+            if (l != null) {
+                won.add(l);
+            }
+        }
+        pool.shutdown();
+        assertThat(won).hasSize(1);
+        try (RunLock l = won.get(0)) {
+            // the losers opened nothing, so the operating system's lock still stands for other processes
+            ProbeResult probe = probe(out);
+            assertThat(probe.code()).isEqualTo(3);
+            assertThat(probe.output()).contains("is in use by another run (pid " + PID + ",");
+        }
+        assertThat(probe(out).output()).isEqualTo("locked");
+    }
+
+    private record ProbeResult(int code, String output) {}
+
+    private static ProbeResult probe(Path dir) throws Exception {
+        Process p = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+                RunLockHolder.class.getName(), dir.toString(), "probe")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new ProbeResult(p.exitValue(), out);
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     /** Starts a JVM holding the lock on {@code dir}; returns once it has it. */
     private static Process holder(Path dir) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        Process p = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
                 RunLockHolder.class.getName(), dir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
