@@ -55,11 +55,25 @@ public final class Files2 {
      */
     public static final String TEMP_MARK = ".tmp-";
 
-    /** @return a new empty temporary file next to {@code target}, named {@code <target name>.tmp-<digits>} */
+    /**
+     * @return a new empty temporary file next to {@code target}, named {@code <target name>.tmp-<digits>}, created
+     *     with the default permissions of a new file (not {@link Files#createTempFile}'s owner-only ones), so the file
+     *     renamed into place is readable like one written directly
+     */
     public static Path createTempSibling(Path target) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        return Files.createTempFile(parent, target.getFileName().toString() + TEMP_MARK, "");
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = parent.resolve(target.getFileName() + TEMP_MARK
+                    + java.util.concurrent.ThreadLocalRandom.current().nextLong(Long.MAX_VALUE));
+            try {
+                return Files.createFile(tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**

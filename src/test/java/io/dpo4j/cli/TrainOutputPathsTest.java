@@ -44,10 +44,12 @@ class TrainOutputPathsTest {
         CommandLine cl = Main.commandLine();
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
-        List<String> all = new ArrayList<>(List.of("train", "--cache-dir=" + tmp.resolve("cache"), "--no-progress",
-                "--max-steps", "1", "--batch-size", "2"));
+        List<String> all = new ArrayList<>(List.of("train", "--no-progress", "--max-steps", "1", "--batch-size", "2"));
         if (Stream.of(args).noneMatch(a -> a.startsWith("--output"))) {
             all.add("--output=" + tmp.resolve("out"));
+        }
+        if (Stream.of(args).noneMatch(a -> a.startsWith("--cache-dir"))) {
+            all.add("--cache-dir=" + tmp.resolve("cache"));
         }
         all.addAll(List.of(args));
         int code = cl.execute(all.toArray(String[]::new));
@@ -150,5 +152,19 @@ class TrainOutputPathsTest {
         } finally {
             Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+    }
+
+    @Test
+    void cacheDirNamingAFileAndSkipReportNamingADirectoryAreRefusedBeforeTheDataIsRead() throws Exception {
+        Path file = Files.writeString(tmp.resolve("cache-file"), "x");
+        Run r = train("--data", data.toString(), "--cache-dir", file.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--cache-dir " + file + ": expected a directory, found a regular file")
+                .doesNotContain("prefs.jsonl:7");
+        Path dir = Files.createDirectories(tmp.resolve("reports"));
+        r = train("--data", data.toString(), "--on-bad-row", "skip", "--skip-report", dir.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--skip-report " + dir + ": expected a file, found a directory");
+        assertThat(tmp.resolve("out")).doesNotExist();
     }
 }

@@ -45,5 +45,9 @@ class SkipReportTest {
             assertThat(s.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder("prefs.jsonl", "other.txt", "skipped.jsonl");
         }
+        Path fresh = tmp.resolve("fresh.jsonl");
+        PreferenceReader.read(data, DataOptions.defaults().withOnBadRow(OnBadRow.SKIP, fresh), null);
+        assertThat(Files.getPosixFilePermissions(fresh)) // like a file written directly, not owner-only
+                .isEqualTo(Files.getPosixFilePermissions(Files.createFile(tmp.resolve("direct"))));
     }
 }
