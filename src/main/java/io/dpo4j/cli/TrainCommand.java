@@ -99,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--output", defaultValue = "runs/dpo",
             description = "Run directory (metrics.jsonl, checkpoints/), locked while a run uses it (.lock holds "
-                    + "the pid); must not be a file or hold an input. Default: ${DEFAULT-VALUE}.")
+                    + "the pid); must not be a file, and its metrics.jsonl not an input. Default: ${DEFAULT-VALUE}.")
     Path output;
 
     @Option(names = "--cache-dir", defaultValue = ".dpo4j-cache",
@@ -107,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
     Path cacheDir;
 
     @Option(names = "--resume", description = "Checkpoint directory to resume from, or 'latest' (newest under "
-            + "--output). Default: none.")
+            + "--output); metrics.jsonl is cut back to the checkpoint's step. Default: none.")
     String resume;
 
     @Option(names = "--progress", defaultValue = "true", negatable = true, fallbackValue = "true",
