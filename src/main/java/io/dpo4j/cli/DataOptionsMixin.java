@@ -27,7 +27,8 @@ final class DataOptionsMixin {
                     + "go on. Default: ${DEFAULT-VALUE}.")
     String onBadRow;
 
-    @Option(names = "--skip-report", description = "JSONL report of skipped rows (with --on-bad-row skip). Default: none.")
+    @Option(names = "--skip-report", description = "JSONL report of skipped rows (with --on-bad-row skip), written "
+            + "to a temporary file and renamed; must not be an input file. Default: none.")
     Path skipReport;
 
     @Option(names = "--prompt-field", defaultValue = "prompt",

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
                 "  dpo4j train --artifacts artifacts/tiny-llama --data prefs.jsonl --eval-fraction 0.1 --epochs 2",
                 "  dpo4j train --data prefs.csv --loss robust --label-smoothing 0.1 --grad-accum 4 --lr 5e-4",
                 "  dpo4j train --loss simpo --beta 2.0 --simpo-gamma 1.0 --device cuda:0",
-                "  dpo4j train --resume runs/dpo/checkpoints/step-000100"})
+                "  dpo4j train --resume runs/dpo/checkpoints/step-000100",
+                "  dpo4j train --save-every 50 --eval-every 50 --save-total-limit 2 --save-best"})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--artifacts", defaultValue = EmbeddedDefault.ARTIFACTS,
             description = "Artifact directory from tools/export.py. Default: ${DEFAULT-VALUE}.")
@@ -85,8 +86,20 @@ final class TrainCommand implements Callable<Integer> {
             description = "Steps between checkpoints; 0 = at the end only. Default: ${DEFAULT-VALUE}.")
     int saveEvery;
 
+    @Option(names = "--save-total-limit", defaultValue = "0",
+            description = "Checkpoints kept under --output, newest first (TRL's save_total_limit); older ones are "
+                    + "deleted after each save; 0 = keep all. Default: ${DEFAULT-VALUE}.")
+    int saveTotalLimit;
+
+    @Option(names = "--save-best", defaultValue = "false",
+            description = "Also keep the checkpoint with the lowest eval_loss beyond --save-total-limit (TRL's "
+                    + "load_best_model_at_end with metric_for_best_model=eval_loss); needs held-out pairs and "
+                    + "--save-every a multiple of --eval-every. Default: ${DEFAULT-VALUE}.")
+    boolean saveBest;
+
     @Option(names = "--output", defaultValue = "runs/dpo",
-            description = "Output directory (metrics.jsonl, checkpoints/). Default: ${DEFAULT-VALUE}.")
+            description = "Run directory (metrics.jsonl, checkpoints/), locked while a run uses it (.lock holds "
+                    + "the pid); must not be a file, and its metrics.jsonl not an input. Default: ${DEFAULT-VALUE}.")
     Path output;
 
     @Option(names = "--cache-dir", defaultValue = ".dpo4j-cache",
@@ -94,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
     Path cacheDir;
 
     @Option(names = "--resume", description = "Checkpoint directory to resume from, or 'latest' (newest under "
-            + "--output). Default: none.")
+            + "--output); metrics.jsonl is cut back to the checkpoint's step. Default: none.")
     String resume;
 
     @Option(names = "--progress", defaultValue = "true", negatable = true, fallbackValue = "true",
@@ -132,6 +145,6 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainConfig(artifacts, train, eval, evalFraction, dataOptions.toOptions(), loss.toConfig(),
                 batchSize, gradAccum, epochs, maxSteps, lr, LrSchedule.Kind.parse(schedule), warmupRatio, seed,
                 logEvery, evalEvery, saveEvery, output, cacheDir, resumeDir, runtime.parsedDevice(), runtime.threads,
-                runtime.deterministic, progress);
+                runtime.deterministic, progress, saveTotalLimit, saveBest);
     }
 }

@@ -74,7 +74,7 @@ public final class PreferenceReader {
         }
         ReadResult result = new ReadResult(reader.pairs, reader.skipped);
         if (opts.skipReport() != null) {
-            SkipReport.write(opts.skipReport(), result.skipped());
+            SkipReport.write(opts.skipReport(), file, result.skipped());
         }
         return result;
     }

@@ -2,11 +2,15 @@ package io.dpo4j.train;
 
 import io.dpo4j.runtime.TrainingSession;
 import io.dpo4j.util.Files2;
+import io.dpo4j.util.IoReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -21,11 +25,19 @@ public final class CheckpointStore {
     /** Name of the trainer state file inside a checkpoint directory. */
     public static final String STATE_FILE = "trainer_state.json";
 
+    /** Names of checkpoint directories: {@code step-} and the step, zero-padded to at least six digits. */
+    public static final Pattern DIR_NAME = Pattern.compile("step-(\\d{6,18})");
+
     private final Path root;
 
     /** @param outputDir the run's output directory */
     public CheckpointStore(Path outputDir) {
         this.root = outputDir.resolve("checkpoints");
+    }
+
+    /** @return the {@code checkpoints} directory */
+    public Path root() {
+        return root;
     }
 
     /** @return the directory of the checkpoint at {@code step} */
@@ -51,7 +63,7 @@ public final class CheckpointStore {
                 Files2.deleteTree(tmp);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("saving checkpoint " + target, e);
+            throw new UncheckedIOException("cannot save checkpoint " + target + ": " + IoReason.of(e), e);
         }
         return target;
     }
@@ -81,15 +93,31 @@ public final class CheckpointStore {
 
     /** @return the newest complete checkpoint directory, if any */
     public Optional<Path> latest() {
+        List<Path> all = complete();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /**
+     * @return the directories named {@code step-NNNNNN} that hold a {@code trainer_state.json}, oldest step first
+     *     (ordered by step number, so step 1000000 comes after step 999999)
+     */
+    public List<Path> complete() {
         if (!Files.isDirectory(root)) {
-            return Optional.empty();
+            return List.of();
         }
         try (Stream<Path> s = Files.list(root)) {
-            return s.filter(p -> p.getFileName().toString().matches("step-\\d{6}"))
+            return s.filter(p -> stepOf(p) >= 0)
                     .filter(p -> Files.isRegularFile(p.resolve(STATE_FILE)))
-                    .max(Path::compareTo);
+                    .sorted(Comparator.comparingLong(CheckpointStore::stepOf))
+                    .toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("listing " + root, e);
+            throw new UncheckedIOException("cannot list " + root + ": " + IoReason.of(e), e);
         }
+    }
+
+    /** @return the step in a checkpoint directory's name, or -1 when it is not named like one */
+    public static long stepOf(Path dir) {
+        var m = DIR_NAME.matcher(dir.getFileName().toString());
+        return m.matches() && Files.isDirectory(dir) ? Long.parseLong(m.group(1)) : -1;
     }
 }

@@ -24,7 +24,7 @@ public final class MetricsLog implements AutoCloseable {
             out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new UncheckedIOException("opening " + file, e);
+            throw new UncheckedIOException("cannot open " + file + ": " + io.dpo4j.util.IoReason.of(e), e);
         }
     }
 
@@ -42,7 +42,7 @@ public final class MetricsLog implements AutoCloseable {
             out.newLine();
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file, e);
+            throw new UncheckedIOException("cannot write " + file + ": " + io.dpo4j.util.IoReason.of(e), e);
         }
     }
 

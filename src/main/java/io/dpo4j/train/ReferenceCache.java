@@ -31,6 +31,13 @@ public final class ReferenceCache {
     }
 
     /**
+     * Regular expression of the cache file names of the former rewrite-on-flush format ({@code ref-<hex key>.bin});
+     * their temporaries, {@code <name>.tmp-<digits>}, may be left behind by older versions and are swept by
+     * {@link LeftoverSweeper}. The current append-only files ({@code ref-<key>.v2.bin}) have no temporaries.
+     */
+    public static final String FILE_NAME_REGEX = "ref-[0-9a-f]{16,64}\\.bin";
+
+    /**
      * Opens (or starts) the cache file for a key; problems with the file are warned about on standard error.
      *
      * @param dir            cache directory

@@ -33,12 +33,26 @@ import java.util.Objects;
  * @param threads       intra-op threads; 0 = ORT's default
  * @param deterministic ORT deterministic compute
  * @param progress      show a progress bar (only on a terminal)
+ * @param saveTotalLimit checkpoints kept under {@code outputDir/checkpoints}, newest first; 0 = keep all
+ * @param saveBest      also keep the checkpoint with the lowest eval loss, beyond {@code saveTotalLimit}
  */
 public record TrainConfig(Path artifacts, Path trainData, Path evalData, double evalFraction, DataOptions data,
                           LossConfig loss, int batchSize, int gradAccum, int epochs, long maxSteps,
                           double learningRate, LrSchedule.Kind schedule, double warmupRatio, long seed,
                           int logEvery, int evalEvery, int saveEvery, Path outputDir, Path cacheDir, Path resumeFrom,
-                          Device device, int threads, boolean deterministic, boolean progress) {
+                          Device device, int threads, boolean deterministic, boolean progress,
+                          int saveTotalLimit, boolean saveBest) {
+
+    /** A configuration that keeps every checkpoint ({@code saveTotalLimit} 0, no {@code saveBest}). */
+    public TrainConfig(Path artifacts, Path trainData, Path evalData, double evalFraction, DataOptions data,
+                       LossConfig loss, int batchSize, int gradAccum, int epochs, long maxSteps, double learningRate,
+                       LrSchedule.Kind schedule, double warmupRatio, long seed, int logEvery, int evalEvery,
+                       int saveEvery, Path outputDir, Path cacheDir, Path resumeFrom, Device device, int threads,
+                       boolean deterministic, boolean progress) {
+        this(artifacts, trainData, evalData, evalFraction, data, loss, batchSize, gradAccum, epochs, maxSteps,
+                learningRate, schedule, warmupRatio, seed, logEvery, evalEvery, saveEvery, outputDir, cacheDir,
+                resumeFrom, device, threads, deterministic, progress, 0, false);
+    }
 
     /** Validates every option. */
     public TrainConfig {
@@ -61,6 +75,14 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
         check(evalEvery >= 0, "--eval-every", ">= 0", evalEvery);
         check(saveEvery >= 0, "--save-every", ">= 0", saveEvery);
         check(threads >= 0, "--threads", ">= 0", threads);
+        check(saveTotalLimit >= 0, "--save-total-limit", ">= 0 (0 = keep all)", saveTotalLimit);
+        if (saveBest) {
+            check(evalData != null || evalFraction > 0, "--save-best",
+                    "held-out pairs (--eval-data or --eval-fraction > 0)", "--eval-fraction " + evalFraction);
+            check(saveEvery == 0 || (evalEvery > 0 && saveEvery % evalEvery == 0), "--save-best",
+                    "--save-every a multiple of --eval-every, so every checkpoint has an eval loss",
+                    "--save-every " + saveEvery + ", --eval-every " + evalEvery);
+        }
     }
 
     private static void check(boolean ok, String option, String expected, Object found) {

@@ -34,8 +34,22 @@ public final class Trainer {
         this.log = log;
     }
 
-    /** Runs training to {@link TrainConfig#totalSteps}. Fails before any training on invalid input. */
+    /**
+     * Runs training to {@link TrainConfig#totalSteps}. Fails before any training on invalid input: first the output
+     * paths ({@link RunPreflight}), then the run directory is locked ({@link RunLock}, held until the run ends) and
+     * cleared of a killed run's temporaries ({@link LeftoverSweeper}), then artifacts and data are validated.
+     */
     public RunResult run() {
+        RunPreflight.check(cfg);
+        try (RunLock lock = RunLock.acquire(cfg.outputDir())) {
+            for (Path p : LeftoverSweeper.sweep(cfg.outputDir(), cfg.cacheDir(), java.time.Instant.now())) {
+                log.println("removed leftover temporary " + p);
+            }
+            return runLocked();
+        }
+    }
+
+    private RunResult runLocked() {
         ArtifactSet art = ArtifactSet.load(cfg.artifacts());
         requireVariant(art);
         PreparedData data = DataPreparer.prepare(cfg, art);
@@ -87,9 +101,12 @@ public final class Trainer {
         private final long total;
         private final LrSchedule schedule;
         private final CheckpointStore store;
+        private final CheckpointRetention retention;
         private final int pad;
         private final WeightDecay decay;
         private long step, micro;
+        private long evalStep = -1;
+        private Double evalLoss;
 
         Loop(TrainingSession s, ArtifactSet art, PreparedData data, float[][] refTrain, float[][] refEval,
              TrainerState resume, String fingerprint) {
@@ -103,6 +120,8 @@ public final class Trainer {
             this.total = cfg.totalSteps(data.train().size());
             this.schedule = new LrSchedule(cfg.schedule(), cfg.learningRate(), Math.round(cfg.warmupRatio() * total), total);
             this.store = new CheckpointStore(cfg.outputDir());
+            this.retention = new CheckpointRetention(cfg.saveTotalLimit(), cfg.saveBest(),
+                    java.util.Arrays.asList(cfg.resumeFrom(), cfg.trainData(), cfg.evalData()));
             this.pad = art.manifest().specialTokens().pad();
             this.decay = WeightDecay.of(art.manifest().optimizer());
             this.step = resume == null ? 0 : resume.step();
@@ -115,7 +134,16 @@ public final class Trainer {
             Map<String, Double> lastEval = Map.of();
             Path lastCkpt = null;
             long t0 = System.nanoTime();
-            try (MetricsLog metrics = new MetricsLog(cfg.outputDir().resolve("metrics.jsonl"), step > 0);
+            Path metricsFile = cfg.outputDir().resolve(RunPreflight.METRICS_FILE);
+            if (step > 0) {
+                MetricsPurge.Result purge = MetricsPurge.purgeAfter(metricsFile, step);
+                if (purge.changed()) {
+                    log.printf("%s: kept %d records up to step %d, dropped %d after it, %d unreadable%s%n",
+                            metricsFile, purge.kept(), step, purge.later(), purge.unreadable(),
+                            purge.torn() ? " and a torn last line" : "");
+                }
+            }
+            try (MetricsLog metrics = new MetricsLog(metricsFile, step > 0);
                  Progress progress = Progress.create(cfg.progress(), "train", total, step)) {
                 Window window = new Window();
                 while (step < total) {
@@ -130,18 +158,28 @@ public final class Trainer {
                     if (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0 && step < total) {
                         lastEval = evaluate(metrics);
                     }
-                    if (cfg.saveEvery() > 0 && step % cfg.saveEvery() == 0) {
-                        lastCkpt = store.save(s, new TrainerState(step, micro, fingerprint, null));
+                    if (cfg.saveEvery() > 0 && step % cfg.saveEvery() == 0 && step < total) {
+                        lastCkpt = save();
                     }
                 }
                 if (!data.eval().isEmpty()) {
                     lastEval = evaluate(metrics);
                 }
             }
-            if (cfg.saveEvery() == 0 || step % cfg.saveEvery() != 0) {
-                lastCkpt = store.save(s, new TrainerState(step, micro, fingerprint, null));
-            }
+            lastCkpt = save(); // after the final evaluation, so the last checkpoint carries its eval loss
             return new RunResult(losses, firstStep, lastEval, lastCkpt, (System.nanoTime() - t0) / 1e9);
+        }
+
+        /** Saves a checkpoint (with the eval loss when this step was evaluated), then applies the retention. */
+        private Path save() {
+            if (cfg.resumeFrom() != null && io.dpo4j.util.OutputGuard.sameFile(store.dirOf(step), cfg.resumeFrom())) {
+                return cfg.resumeFrom(); // nothing trained since: never rewrite the checkpoint given as input
+            }
+            Path dir = store.save(s, new TrainerState(step, micro, fingerprint, null, evalStep == step ? evalLoss : null));
+            for (Path old : retention.apply(store)) {
+                log.println("removed checkpoint " + old + " (--save-total-limit " + cfg.saveTotalLimit() + ")");
+            }
+            return dir;
         }
 
         /** Feeds gradAccum micro-batches, steps the optimizer; returns the step's mean loss. */
@@ -178,6 +216,8 @@ public final class Trainer {
             Map<String, Double> m = Evaluator.evaluate(s, cfg.loss(), data.eval(), refEval, cfg.batchSize(), pad,
                     art.manifest().vocabSize());
             metrics.write(step, epoch(), "eval_", m);
+            evalStep = step;
+            evalLoss = m.get("loss");
             log.printf("step %d eval: loss %.4f rewards/accuracies %.3f rewards/margins %.4f%n", step,
                     m.get("loss"), m.get("rewards/accuracies"), m.get("rewards/margins"));
             return m;

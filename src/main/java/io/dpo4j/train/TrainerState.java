@@ -11,6 +11,8 @@ import java.util.Map;
  * @param microBatches       micro-batches consumed (the position in the {@link BatchPlan})
  * @param configFingerprint  hash of the settings that must not change across a resume
  * @param checkpointSha256   SHA-256 of the ORT checkpoint file, verified on load
+ * @param evalLoss           held-out loss evaluated at this step, or null when there was no evaluation at this step
+ *                           (what {@code --save-best} ranks checkpoints by; absent in older checkpoints)
  * @param files              SHA-256 and size of every file of the checkpoint directory except trainer_state.json,
  *                           verified on load ({@link CheckpointFiles}); null in states written before it existed
  */
@@ -18,6 +20,7 @@ public record TrainerState(@JsonProperty("step") long step,
                            @JsonProperty("micro_batches") long microBatches,
                            @JsonProperty("config_fingerprint") String configFingerprint,
                            @JsonProperty("checkpoint_sha256") String checkpointSha256,
+                           @JsonProperty("eval_loss") Double evalLoss,
                            @JsonProperty("files") @JsonInclude(JsonInclude.Include.NON_NULL)
                            Map<String, CheckpointFiles.Entry> files) {
 
@@ -27,13 +30,20 @@ public record TrainerState(@JsonProperty("step") long step,
     }
 
     /** A state without checksums yet ({@link CheckpointStore#save} adds them). */
+    public TrainerState(long step, long microBatches, String configFingerprint, String checkpointSha256,
+                        Double evalLoss) {
+        this(step, microBatches, configFingerprint, checkpointSha256, evalLoss, null);
+    }
+
+    /** A state without checksums or eval loss. */
     public TrainerState(long step, long microBatches, String configFingerprint, String checkpointSha256) {
-        this(step, microBatches, configFingerprint, checkpointSha256, null);
+        this(step, microBatches, configFingerprint, checkpointSha256, null, null);
     }
 
     /** @return this state with the checksums of a checkpoint directory's files */
     TrainerState withFiles(Map<String, CheckpointFiles.Entry> files) {
         CheckpointFiles.Entry ort = files.get(CheckpointStore.ORT_FILE);
-        return new TrainerState(step, microBatches, configFingerprint, ort == null ? null : ort.sha256(), files);
+        return new TrainerState(step, microBatches, configFingerprint, ort == null ? null : ort.sha256(), evalLoss,
+                files);
     }
 }

@@ -49,16 +49,69 @@ public final class Files2 {
         }
     }
 
-    /** Writes bytes to a temporary sibling and renames it over {@code target}, so readers never see half a file. */
+    /**
+     * Marker between a file's name and the random digits of its temporary sibling: {@code metrics.jsonl.tmp-123}.
+     * Only names of the form {@code <name>.tmp-<digits>} are ever swept as leftovers (see {@link #isTempOf}).
+     */
+    public static final String TEMP_MARK = ".tmp-";
+
+    /**
+     * @return a new empty temporary file next to {@code target}, named {@code <target name>.tmp-<digits>}, created
+     *     with the default permissions of a new file (not {@link Files#createTempFile}'s owner-only ones), so the file
+     *     renamed into place is readable like one written directly
+     */
+    public static Path createTempSibling(Path target) throws IOException {
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = parent.resolve(target.getFileName() + TEMP_MARK
+                    + java.util.concurrent.ThreadLocalRandom.current().nextLong(Long.MAX_VALUE));
+            try {
+                return Files.createFile(tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * @param fileName  a directory entry's name
+     * @param baseRegex regular expression of the final names whose temporaries are meant
+     * @return whether {@code fileName} is a temporary sibling ({@code <base>.tmp-<digits>}) of such a name
+     */
+    public static boolean isTempOf(String fileName, String baseRegex) {
+        return fileName.matches("(?:" + baseRegex + ")" + java.util.regex.Pattern.quote(TEMP_MARK) + "\\d+");
+    }
+
+    /**
+     * Writes bytes to a temporary sibling ({@code <name>.tmp-<digits>}) and renames it over {@code target}, so
+     * readers never see half a file; the temporary is removed when writing fails.
+     */
     public static void writeAtomically(Path target, byte[] bytes) {
+        Path tmp = null;
         try {
-            Path parent = target.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, target.getFileName().toString(), ".tmp");
+            tmp = createTempSibling(target);
             Files.write(tmp, bytes);
             moveAtomically(tmp, target);
+            tmp = null;
         } catch (IOException e) {
-            throw new UncheckedIOException("writing " + target, e);
+            throw new UncheckedIOException("cannot write " + target + ": " + IoReason.of(e), e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** Deletes a file if it exists, ignoring failures (cleanup of a temporary after an earlier error). */
+    public static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the original failure is the one reported
         }
     }
 

@@ -78,4 +78,19 @@ class TrainCommandTest {
         assertThat(r.err()).contains("--max-length 512 exceeds the model's max_positions 256");
         assertThat(tmp.resolve("out")).doesNotExist();
     }
+
+    @Test
+    void retentionOptionsAreValidated() {
+        Run r = train("--save-total-limit", "-1");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--save-total-limit: expected >= 0 (0 = keep all), found -1");
+        r = train("--save-best", "--save-every", "10", "--eval-every", "4");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--save-best: expected --save-every a multiple of --eval-every")
+                .contains("found --save-every 10, --eval-every 4");
+        r = train("--save-best", "--data", "artifacts/datasets/imdb-pref/train.jsonl", "--eval-fraction", "0");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--save-best: expected held-out pairs");
+        assertThat(tmp.resolve("out")).doesNotExist();
+    }
 }
