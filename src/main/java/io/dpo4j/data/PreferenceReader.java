@@ -252,6 +252,8 @@ public final class PreferenceReader {
             pairs.add(parser.parse(node, source));
         } catch (RowProblem e) {
             bad(line, e.field(), e.reason());
+        } catch (TemplateLimitException e) { // the template, not the row: every following row would fail too
+            throw e;
         } catch (RuntimeException e) { // never crash on a row: anything unexpected is a bad row too
             bad(line, "-", "unexpected error reading the row: " + e);
         }
