@@ -141,6 +141,7 @@ public final class PreferenceReader {
                     row(start, node);
                 }
             }
+            requireEndAfterArray(p);
         } catch (IOException | RuntimeException e) {
             if (e instanceof DataFormatException dfe) {
                 throw dfe;
@@ -148,6 +149,32 @@ public final class PreferenceReader {
             fatal(lineOf(e), "expected a valid JSON array, found invalid JSON (" + firstLine(e.getMessage())
                     + "); the rest of the file is not read");
         }
+    }
+
+    /** RFC 8259: a JSON text is one value; a second array or any other text after the closing ']' is an error. */
+    private void requireEndAfterArray(JsonParser p) {
+        long closed = p.currentTokenLocation().getLineNr();
+        String found;
+        long line;
+        try {
+            JsonToken after = p.nextToken();
+            if (after == null) {
+                return;
+            }
+            line = p.currentTokenLocation().getLineNr();
+            found = after == JsonToken.START_ARRAY ? "a second array"
+                    : after == JsonToken.START_OBJECT ? "an object" : "'" + abbreviate(p.getText()) + "'";
+        } catch (IOException | RuntimeException e) {
+            line = lineOf(e);
+            found = "invalid text (" + firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                    ? j.getOriginalMessage() : e.getMessage()) + ")";
+        }
+        fatal(line, "expected nothing after the closing ']' of the array on line " + closed + ", found " + found
+                + "; a .json file holds exactly one array (use .jsonl for one object per line)");
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? "" : RowParser.abbreviate(s);
     }
 
     /** After a bad element (e.g. a duplicate key), moves to the end of that element; false if that fails. */

@@ -15,6 +15,11 @@ final class RowParser {
     static final String SEED_CHOSEN = "preferred_response";
     static final String SEED_REJECTED = "non_preferred_response";
 
+    /** Largest per-pair weight: the loss is computed in float32. */
+    static final double MAX_WEIGHT = Float.MAX_VALUE;
+    private static final String PROBABILITY = "a probability in [0, 1]";
+    private static final String WEIGHT = "a finite number >= 0 and <= " + (float) MAX_WEIGHT + " (float32)";
+
     private final FieldNames names;
     private final ChatTemplate template;
 
@@ -41,14 +46,15 @@ final class RowParser {
         if (texts[1].equals(texts[2])) {
             throw new RowProblem(rejectedName, "expected a completion different from chosen, found the identical text");
         }
-        double prefProb = optionalNumber(row, names.prefProb(), 1.0);
+        double prefProb = optionalNumber(row, names.prefProb(), 1.0, PROBABILITY);
         if (!(prefProb >= 0.0 && prefProb <= 1.0)) {
-            throw new RowProblem(names.prefProb(), "expected a probability in [0, 1], found " + prefProb);
+            throw new RowProblem(names.prefProb(), "expected " + PROBABILITY + ", found " + number(row, names.prefProb()));
         }
-        double weight = optionalNumber(row, names.weight(), 1.0);
-        if (!(weight >= 0.0) || Double.isInfinite(weight)) {
-            throw new RowProblem(names.weight(), "expected a finite number >= 0, found " + weight);
+        double weight = optionalNumber(row, names.weight(), 1.0, WEIGHT);
+        if (!(weight >= 0.0 && weight <= MAX_WEIGHT)) {
+            throw new RowProblem(names.weight(), "expected " + WEIGHT + ", found " + number(row, names.weight()));
         }
+        weight += 0.0; // -0 is 0
         return new PreferencePair(id(row, names.id(), source), texts[0], texts[1], texts[2], prefProb, weight, source);
     }
 
@@ -167,7 +173,7 @@ final class RowParser {
         }
     }
 
-    private static double optionalNumber(JsonNode row, String field, double dflt) throws RowProblem {
+    private static double optionalNumber(JsonNode row, String field, double dflt, String range) throws RowProblem {
         JsonNode n = row.get(field);
         if (n == null || n.isNull() || (n.isTextual() && n.asText().isBlank())) {
             return dflt;
@@ -176,13 +182,20 @@ final class RowParser {
             return n.asDouble();
         }
         if (n.isTextual()) {
-            try {
-                return Double.parseDouble(n.asText().trim());
-            } catch (NumberFormatException e) {
-                throw new RowProblem(field, "expected a number, found '" + abbreviate(n.asText()) + "'");
+            Double v = StrictNumber.parse(n.asText());
+            if (v == null) {
+                throw new RowProblem(field, "expected a number (RFC 8259 syntax like 0.5 or 1e-3), " + range
+                        + ", found '" + abbreviate(n.asText()) + "'");
             }
+            return v;
         }
-        throw new RowProblem(field, "expected a number, found " + kind(n));
+        throw new RowProblem(field, "expected a number, " + range + ", found " + kind(n));
+    }
+
+    /** The value as written in the data (a huge integer stays readable), for messages. */
+    private static String number(JsonNode row, String field) {
+        JsonNode n = row.get(field);
+        return n == null ? "nothing" : abbreviate(n.asText());
     }
 
     private static String id(JsonNode row, String field, String source) throws RowProblem {

@@ -117,7 +117,11 @@ final class Utf8Lines {
     record Decoded(String text, BitSet badLines) {
     }
 
-    /** Decodes a whole file's bytes line by line; lines with invalid UTF-8 are kept (replaced) and remembered. */
+    /**
+     * Decodes a whole file's bytes line by line; lines with invalid UTF-8 are kept (replaced) and remembered. Lines
+     * end at {@code \n}, {@code \r\n} or a lone {@code \r}, the way the JSON and CSV parsers count lines, so a
+     * bad line number always matches the parser's.
+     */
     static Decoded decodeAll(byte[] bytes) {
         CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -128,7 +132,7 @@ final class Utf8Lines {
         int line = 1;
         while (start <= bytes.length) {
             int end = start;
-            while (end < bytes.length && bytes[end] != '\n') {
+            while (end < bytes.length && bytes[end] != '\n' && bytes[end] != '\r') {
                 end++;
             }
             ByteBuffer slice = ByteBuffer.wrap(bytes, start, end - start);
@@ -138,10 +142,15 @@ final class Utf8Lines {
                 bad.set(line);
                 text.append(new String(bytes, start, end - start, StandardCharsets.UTF_8));
             }
+            int next = end + 1;
             if (end < bytes.length) {
-                text.append('\n');
+                text.append((char) bytes[end]);
+                if (bytes[end] == '\r' && next < bytes.length && bytes[next] == '\n') {
+                    text.append('\n');
+                    next++;
+                }
             }
-            start = end + 1;
+            start = next;
             line++;
         }
         return new Decoded(text.toString(), bad);
