@@ -169,7 +169,7 @@ public final class PreferenceReader {
             found = "invalid text (" + firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException j
                     ? j.getOriginalMessage() : e.getMessage()) + ")";
         }
-        fatal(line, "expected nothing after the closing ']' of the array on line " + closed + ", found " + found
+        structural(line, "expected nothing after the closing ']' of the array on line " + closed + ", found " + found
                 + "; a .json file holds exactly one array (use .jsonl for one object per line)");
     }
 
@@ -203,14 +203,30 @@ public final class PreferenceReader {
         if (separator == '\t') {
             schema = schema.withoutQuoteChar();
         }
+        if (separator != '\t') {
+            CsvQuotes.Open open = CsvQuotes.unclosed(decoded.text(), separator);
+            if (open != null) {
+                structural(open.line(), "expected a closing '\"', found the end of the file: the quote opened on line "
+                        + open.line() + " (column " + open.column() + ") is never closed and swallows every following "
+                        + "row; close it or double it (\"\") if it is part of the text");
+            }
+        }
         try (JsonParser p = mapper.readerFor(JsonNode.class).with(schema).createParser(decoded.text())) {
             JsonToken t;
+            List<String> header = null;
             while ((t = nextRow(p)) != null) {
                 if (t != JsonToken.START_OBJECT) {
                     continue;
                 }
+                if (header == null) {
+                    header = checkHeader(((CsvParser) p).getSchema());
+                }
                 long start = p.currentLocation().getLineNr(); // at START_OBJECT: the row's first line
                 JsonNode node = readCsvRow(p, start);
+                if (node != null && isHeaderRepeat(node, header)) {
+                    bad(start, "-", "expected a data row, found a repeat of the header line (concatenated files?)");
+                    continue;
+                }
                 var at = p.currentLocation(); // after the row's line break: column 1 of the next line
                 long end = Math.max(start, at.getColumnNr() <= 1 ? at.getLineNr() - 1 : at.getLineNr());
                 int badLine = decoded.badLines().nextSetBit((int) start);
@@ -224,6 +240,32 @@ public final class PreferenceReader {
                 }
             }
         }
+    }
+
+    /** Duplicate column names would silently overwrite each other; returns the names in order. */
+    private List<String> checkHeader(CsvSchema schema) {
+        List<String> names = new ArrayList<>();
+        for (CsvSchema.Column c : schema) {
+            int first = names.indexOf(c.getName());
+            if (first >= 0) {
+                structural(1, "expected distinct column names, found '" + abbreviate(c.getName()) + "' twice (columns "
+                        + (first + 1) + " and " + (names.size() + 1) + ") in the header");
+            }
+            names.add(c.getName());
+        }
+        return names;
+    }
+
+    private static boolean isHeaderRepeat(JsonNode row, List<String> header) {
+        if (row.size() != header.size()) {
+            return false;
+        }
+        for (String name : header) {
+            if (!name.equals(row.path(name).asText(null))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private JsonToken nextRow(JsonParser p) throws IOException {
@@ -296,6 +338,11 @@ public final class PreferenceReader {
 
     private void fatal(long line, String reason) {
         bad(line, "-", reason);
+    }
+
+    /** A problem with the file's structure (not one row): an error under every {@link OnBadRow} policy. */
+    private void structural(long line, String reason) {
+        throw new DataFormatException(new BadRow(fileName, Math.max(1, line), "-", reason));
     }
 
     private static long lineOf(Exception e) {
