@@ -46,7 +46,7 @@ public final class PreferenceReader {
     private PreferenceReader(Path file, DataOptions opts, ChatTemplate template) {
         this.fileName = file.toString();
         this.opts = opts;
-        this.parser = new RowParser(opts.fields(), template);
+        this.parser = new RowParser(opts.fields(), template, opts.limits().maxPromptChars());
     }
 
     /** Reads a file whose format is given by its extension (see {@link InputFormat#fromFileName}). */
@@ -54,16 +54,19 @@ public final class PreferenceReader {
         return read(file, InputFormat.fromFileName(file), opts, templateOrNull);
     }
 
-    /** Reads a file in an explicit format. */
+    /**
+     * Reads a file in an explicit format.
+     *
+     * @throws DataFormatException      on the first bad row under {@link OnBadRow#FAIL}, and on a problem with the
+     *                                  file's structure (or too many rows) under any policy
+     * @throws IllegalArgumentException when the path is not a regular file (a FIFO or device would be read twice)
+     */
     public static ReadResult read(Path file, InputFormat format, DataOptions opts, ChatTemplate templateOrNull) {
-        return read(file, format, opts, templateOrNull, Utf8Lines.DEFAULT_MAX_LINE_BYTES);
-    }
-
-    static ReadResult read(Path file, InputFormat format, DataOptions opts, ChatTemplate template, int maxLineBytes) {
-        PreferenceReader reader = new PreferenceReader(file, opts, template);
+        requireRegularFile(file);
+        PreferenceReader reader = new PreferenceReader(file, opts, templateOrNull);
         try {
             switch (format) {
-                case JSONL -> reader.readJsonl(file, maxLineBytes);
+                case JSONL -> reader.readJsonl(file, opts.limits().maxLineBytes());
                 case JSON -> reader.readJsonArray(file);
                 case CSV -> reader.readDelimited(file, ',');
                 case TSV -> reader.readDelimited(file, '\t');
@@ -77,6 +80,23 @@ public final class PreferenceReader {
             SkipReport.write(opts.skipReport(), result.skipped());
         }
         return result;
+    }
+
+    static ReadResult read(Path file, InputFormat format, DataOptions opts, ChatTemplate template, int maxLineBytes) {
+        return read(file, format, opts.withLimits(opts.limits().withMaxLineBytes(maxLineBytes)), template);
+    }
+
+    /** Data is read more than once (rows, then checksums): a FIFO would hang and a device never ends. */
+    private static void requireRegularFile(Path file) {
+        if (Files.isRegularFile(file)) {
+            return;
+        }
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(file + ": expected a preference data file, found no such file");
+        }
+        String kind = Files.isDirectory(file) ? "a directory" : "a named pipe, socket or device";
+        throw new IllegalArgumentException(file + ": expected a regular file, found " + kind
+                + "; the data is read more than once (rows, then its checksum), so write it to a file first");
     }
 
     private void readJsonl(Path file, int maxLineBytes) throws IOException {
@@ -319,6 +339,7 @@ public final class PreferenceReader {
         String source = fileName + ":" + line;
         try {
             pairs.add(parser.parse(node, source));
+            checkRowCount(line);
         } catch (RowProblem e) {
             bad(line, e.field(), e.reason());
         } catch (TemplateLimitException e) { // the template, not the row: every following row would fail too
@@ -334,6 +355,15 @@ public final class PreferenceReader {
             throw new DataFormatException(row);
         }
         skipped.add(row);
+        checkRowCount(line);
+    }
+
+    private void checkRowCount(long line) {
+        long rows = (long) pairs.size() + skipped.size();
+        if (rows > opts.limits().maxRows()) {
+            structural(line, "expected at most " + opts.limits().maxRows() + " rows, found more; raise --max-rows "
+                    + "or split the file");
+        }
     }
 
     private void fatal(long line, String reason) {

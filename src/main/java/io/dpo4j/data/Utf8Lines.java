@@ -18,9 +18,6 @@ import java.util.BitSet;
  */
 final class Utf8Lines {
 
-    /** Default longest line kept: 64 MiB. */
-    static final int DEFAULT_MAX_LINE_BYTES = 64 << 20;
-
     /** One line: text, or an error reason when the line is not usable. */
     record Line(long number, String text, String error) {
     }
