@@ -175,7 +175,7 @@ public final class ChatTemplate {
         String raised = RAISED.get();
         RAISED.remove();
         if (raised != null) {
-            throw new IllegalArgumentException("chat template raised: " + raised);
+            throw new IllegalArgumentException("chat template raised: " + PreferenceReader.firstLine(raised));
         }
         for (TemplateError e : result.getErrors()) {
             if (e.getException() instanceof OutputTooBigException
@@ -185,7 +185,8 @@ public final class ChatTemplate {
                         + "conversation (check its loops)");
             }
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw new IllegalArgumentException("chat template failed at line " + e.getLineno() + ": " + e.getMessage());
+                throw new IllegalArgumentException("chat template failed at line " + e.getLineno() + ": "
+                        + PreferenceReader.firstLine(e.getMessage()));
             }
         }
         return result.getOutput();

@@ -345,7 +345,8 @@ public final class PreferenceReader {
         } catch (TemplateLimitException e) { // the template, not the row: every following row would fail too
             throw e;
         } catch (RuntimeException e) { // never crash on a row: anything unexpected is a bad row too
-            bad(line, "-", "unexpected error reading the row: " + e);
+            bad(line, "-", "expected a row that can be read, found one that fails internally ("
+                    + firstLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
         }
     }
 
@@ -387,6 +388,6 @@ public final class PreferenceReader {
             return "no detail";
         }
         String first = message.lines().findFirst().orElse("");
-        return first.length() > 200 ? first.substring(0, 200) + "..." : first;
+        return RowParser.escape(first.length() > 200 ? first.substring(0, 200) + "..." : first);
     }
 }

@@ -308,7 +308,29 @@ final class RowParser {
         };
     }
 
+    /** User text quoted in a message: at most 40 characters, control characters escaped (messages are one line). */
     static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        return escape(s.length() <= 40 ? s : s.substring(0, 40) + "...");
+    }
+
+    /** Control and line-separator characters escaped, so a message stays on one line. */
+    static String escape(String cut) {
+        StringBuilder out = new StringBuilder(cut.length());
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c == '\u0085') {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 }
