@@ -65,7 +65,7 @@ class BadInputCorpusTest {
                 .isInstanceOf(DataFormatException.class)
                 .hasMessageStartingWith(prefix)
                 .hasMessageContaining(e.get("contains").asText())
-                .satisfies(x -> InputContractProperties.assertClean(x.getMessage(), file)));
+                .satisfies(x -> InputContractPropertyTest.assertClean(x.getMessage(), file)));
     }
 
     @ParameterizedTest

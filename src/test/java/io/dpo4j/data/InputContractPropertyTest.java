@@ -28,7 +28,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * break, no Java class or exception names, {@code file:line} first), never a stack trace, never a hang, and never
  * changes the input file.
  */
-class InputContractProperties {
+class InputContractPropertyTest {
 
     private static final Duration LIMIT = Duration.ofSeconds(10);
     /** Writes every non-ASCII character as a \\u escape, so lone surrogates reach the reader as in real files. */
