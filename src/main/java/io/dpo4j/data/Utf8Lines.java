@@ -13,8 +13,9 @@ import java.util.BitSet;
 
 /**
  * Reads a byte stream line by line ({@code \n}, {@code \r\n}), decoding each line with a strict UTF-8 decoder so an
- * invalid byte sequence is reported for its line instead of being replaced silently. Lines longer than a limit are
- * consumed without being stored (bounded memory, no hang) and reported as too long. A UTF-8 BOM on line 1 is dropped.
+ * invalid byte sequence is reported for its line instead of being replaced silently. A line longer than a limit is
+ * reported as soon as the limit is passed (a file without line breaks, however large, fails at once) and its rest
+ * is skipped without being stored only when the next line is asked for (bounded memory, no hang). A UTF-8 BOM on line 1 is dropped.
  */
 final class Utf8Lines {
 
@@ -32,6 +33,7 @@ final class Utf8Lines {
     private int limit;
     private long lineNo;
     private boolean eof;
+    private boolean skipping;
 
     Utf8Lines(InputStream in, int maxLineBytes) {
         this.in = in;
@@ -40,6 +42,9 @@ final class Utf8Lines {
 
     /** The next line, or {@code null} at end of input. */
     Line next() throws IOException {
+        if (skipping) {
+            skipRestOfLine();
+        }
         if (eof && pos >= limit) {
             return null;
         }
@@ -55,20 +60,22 @@ final class Utf8Lines {
                 end++;
             }
             int n = end - pos;
-            if (length < maxLineBytes) {
-                buf.write(chunk, pos, (int) Math.min(n, maxLineBytes - length));
-            }
-            length += n;
             sawNewline = end < limit;
+            if (length + n > maxLineBytes) { // report now; the rest of the line is skipped only if asked for more
+                pos = sawNewline ? end + 1 : end;
+                skipping = !sawNewline;
+                lineNo++;
+                return new Line(lineNo, null, "expected a line of at most " + maxLineBytes + " bytes, found more "
+                        + "(no line break within " + maxLineBytes + " bytes); raise --max-line-bytes or check the file");
+            }
+            buf.write(chunk, pos, n);
+            length += n;
             pos = sawNewline ? end + 1 : end;
         }
         if (!sawNewline && length == 0) {
             return null;
         }
         lineNo++;
-        if (length > maxLineBytes) {
-            return new Line(lineNo, null, "expected a line of at most " + maxLineBytes + " bytes, found " + length + " bytes");
-        }
         byte[] bytes = buf.toByteArray();
         int n = bytes.length;
         if (n > 0 && bytes[n - 1] == '\r') {
@@ -77,6 +84,18 @@ final class Utf8Lines {
         int start = lineNo == 1 && n >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
                 && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
         return decode(bytes, start, n);
+    }
+
+    /** Consumes the rest of a too-long line, up to and including its line break. */
+    private void skipRestOfLine() throws IOException {
+        skipping = false;
+        while (pos < limit || fill()) {
+            while (pos < limit) {
+                if (chunk[pos++] == '\n') {
+                    return;
+                }
+            }
+        }
     }
 
     private boolean fill() throws IOException {

@@ -2,14 +2,12 @@ package io.dpo4j.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.dpo4j.artifacts.ArtifactSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,47 +80,5 @@ class PairRulesTest {
             assertThat(t.encode(PreferencePair.of("c", "Hi", " yes", " no", "f.jsonl:5")).kept()).isTrue();
             assertThat(t.counters().dropped()).isEqualTo(2);
         }
-    }
-
-    @Test
-    void aTenMegabytePromptIsRefusedQuicklyBeforeTokenization() throws IOException {
-        Path f = write("big.jsonl", "{\"prompt\": \"" + "x ".repeat(5_000_000) + "\", \"chosen\": \"a\", \"rejected\": \"b\"}\n"
-                + "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n");
-        ReadResult r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> PreferenceReader.read(f,
-                DataOptions.defaults().withOnBadRow(OnBadRow.SKIP, null), null));
-        assertThat(r.pairs()).hasSize(1);
-        assertThat(r.skipped()).singleElement().satisfies(b -> {
-            assertThat(b.line()).isEqualTo(1);
-            assertThat(b.field()).isEqualTo("prompt");
-            assertThat(b.reason()).isEqualTo("expected at most 1000000 characters, found 10000000; raise "
-                    + "--max-prompt-chars or shorten the text");
-        });
-    }
-
-    @Test
-    void moreRowsThanTheLimitIsAnError() throws IOException {
-        Path f = write("many.jsonl", "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n".repeat(5));
-        DataOptions opts = DataOptions.defaults().withOnBadRow(OnBadRow.SKIP, null)
-                .withLimits(new ReadLimits(1 << 20, 4, 100));
-        assertThatThrownBy(() -> PreferenceReader.read(f, opts, null))
-                .isInstanceOf(DataFormatException.class)
-                .hasMessage(f + ":5: expected at most 4 rows, found more; raise --max-rows or split the file");
-    }
-
-    @Test
-    void notARegularFileIsRefusedWithoutOpeningIt() throws Exception {
-        Path fifo = tmp.resolve("pipe.jsonl");
-        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
-        assertThat(mk.waitFor()).isZero();
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() ->
-                PreferenceReader.read(fifo, DataOptions.defaults(), null))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(fifo + ": expected a regular file, found a named pipe, socket or device; the data is read "
-                        + "more than once (rows, then its checksum), so write it to a file first"));
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() ->
-                PreferenceReader.read(Path.of("/dev/zero"), InputFormat.JSONL, DataOptions.defaults(), null))
-                .hasMessageStartingWith("/dev/zero: expected a regular file"));
-        assertThatThrownBy(() -> PreferenceReader.read(tmp.resolve("missing.jsonl"), DataOptions.defaults(), null))
-                .hasMessageEndingWith("missing.jsonl: expected a preference data file, found no such file");
     }
 }
