@@ -138,7 +138,8 @@ def tokenize_pair(tok, st, prompt, chosen, rejected, max_len, max_prompt, mode):
     c_trunc, r_trunc = len(c) > room, len(r) > room
     c, r = c[:max(room, 0)], r[:max(room, 0)]
     need = 2 if not p else 1
-    kept = len(c) >= need and len(r) >= need
+    # identical ids after EOS handling and truncation carry no preference signal: dropped like empty completions
+    kept = len(c) >= need and len(r) >= need and c != r
     return {"prompt_ids": p, "chosen_ids": c, "rejected_ids": r, "boundary_merges": int(cm) + int(rm),
             "prompt_truncated": p_trunc, "chosen_truncated": c_trunc, "rejected_truncated": r_trunc, "kept": kept}
 

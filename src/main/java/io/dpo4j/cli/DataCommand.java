@@ -113,7 +113,7 @@ public final class DataCommand implements Runnable {
             out.printf(Locale.ROOT, "rows: %d read, %d usable, %d skipped%n", read.pairs().size() + read.skipped().size(),
                     read.pairs().size(), read.skipped().size());
             printSkipReasons(out, read.skipped());
-            out.printf(Locale.ROOT, "pairs: %d kept, %d dropped (completion empty after truncation)%n", c.kept(), c.dropped());
+            out.printf(Locale.ROOT, "pairs: %d kept, %d dropped (completion empty, or chosen = rejected, after truncation)%n", c.kept(), c.dropped());
             out.printf(Locale.ROOT, "truncated: prompt %d, chosen %d, rejected %d (max length %d, max prompt length %d, %s)%n",
                     c.promptTruncated(), c.chosenTruncated(), c.rejectedTruncated(), opts.maxLength(),
                     opts.maxPromptLength(), opts.truncationMode().name().toLowerCase(Locale.ROOT));

@@ -3,6 +3,7 @@ package io.dpo4j.cli;
 import io.dpo4j.data.DataOptions;
 import io.dpo4j.data.FieldNames;
 import io.dpo4j.data.OnBadRow;
+import io.dpo4j.data.ReadLimits;
 import io.dpo4j.data.TruncationMode;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -31,8 +32,9 @@ final class DataOptionsMixin {
             + "to a temporary file and renamed; must not be an input file. Default: none.")
     Path skipReport;
 
-    @Option(names = "--prompt-field", defaultValue = "prompt",
-            description = "Field (column) holding the prompt. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--prompt-field", paramLabel = "NAME",
+            description = "Field (column) holding the prompt. Default: prompt, and a row without it (and without a "
+                    + "prompt-like field) uses the implicit-prompt layout; naming the field turns that off.")
     String promptField;
 
     @Option(names = "--chosen-field", defaultValue = "chosen",
@@ -53,11 +55,26 @@ final class DataOptionsMixin {
     @Option(names = "--id-field", defaultValue = "id", description = "Optional row id. Default: ${DEFAULT-VALUE}.")
     String idField;
 
+    @Option(names = "--max-line-bytes", paramLabel = "N", defaultValue = "67108864",
+            description = "Longest JSONL line in bytes; a longer line is a bad row. Default: ${DEFAULT-VALUE} (64 MiB).")
+    int maxLineBytes;
+
+    @Option(names = "--max-rows", paramLabel = "N", defaultValue = "10000000",
+            description = "Most rows (usable and bad) per data file; more stops the run. Default: ${DEFAULT-VALUE}.")
+    long maxRows;
+
+    @Option(names = "--max-prompt-chars", paramLabel = "N", defaultValue = "1000000",
+            description = "Longest prompt (and each completion) in characters, checked before tokenization; a longer "
+                    + "one is a bad row. Default: ${DEFAULT-VALUE}.")
+    int maxPromptChars;
+
     /** @return validated data options */
     DataOptions toOptions() {
-        FieldNames fields = new FieldNames(promptField, chosenField, rejectedField, preferenceField, weightField, idField);
+        FieldNames fields = new FieldNames(promptField == null ? FieldNames.DEFAULTS.prompt() : promptField,
+                chosenField, rejectedField, preferenceField, weightField, idField, promptField == null);
         return new DataOptions(fields, parse(OnBadRow.class, onBadRow, "--on-bad-row"), skipReport, maxLength,
-                maxPromptLength, parse(TruncationMode.class, truncationMode, "--truncation-mode"));
+                maxPromptLength, parse(TruncationMode.class, truncationMode, "--truncation-mode"),
+                new ReadLimits(maxLineBytes, maxRows, maxPromptChars));
     }
 
     static <E extends Enum<E>> E parse(Class<E> type, String value, String option) {

@@ -1,9 +1,17 @@
 package io.dpo4j.cli;
 
+import java.io.PrintWriter;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
-/** Entry point: {@code dpo4j <command> [options]}. */
+/**
+ * Entry point: {@code dpo4j <command> [options]}. Every failure ends with one line {@code error: ...} on stderr and
+ * a non-zero exit status; the stack trace is printed only with {@code --verbose} (or {@code DPO4J_DEBUG} set).
+ */
 @Command(name = "dpo4j", mixinStandardHelpOptions = true, version = "dpo4j 0.1.0",
         description = "Preference-tune language models (DPO and family) on ONNX Runtime's training runtime.",
         subcommands = {TrainCommand.class, EvalCommand.class, ExportInferenceCommand.class, BenchCommand.class,
@@ -17,28 +25,76 @@ import picocli.CommandLine.Command;
                 "  dpo4j bench --artifacts artifacts/tiny-gpt2 --batch-size 8 --seq-len 128",
                 "  dpo4j generate --model runs/dpo/policy.onnx --max-new-tokens 16"})
 public final class Main {
+
+    /** Exit status of a failed command. */
+    static final int FAILED = 2;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On failure, print the stack trace after the one-line error. Default: off.")
+    boolean verbose;
+
     private Main() {}
 
     /** @return the configured command line (used by tests and {@link #main}) */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            line.getErr().println("error: " + message(ex));
-            if (System.getenv("DPO4J_DEBUG") != null) {
+            line.getErr().println("error: " + oneLine(ex));
+            if (verbose(parsed)) {
                 ex.printStackTrace(line.getErr());
             }
-            return 2;
+            line.getErr().flush();
+            return FAILED;
         });
         return cl;
     }
 
-    private static String message(Throwable ex) {
+    /**
+     * Runs {@code args} on {@code cl}: like {@link CommandLine#execute}, but an {@link Error} escaping a command
+     * (out of memory, stack overflow) also ends with one line and {@link #FAILED}.
+     */
+    static int execute(CommandLine cl, String... args) {
+        try {
+            return cl.execute(args);
+        } catch (Error e) {
+            PrintWriter err = cl.getErr();
+            err.println("error: " + oneLine(e));
+            if (Arrays.asList(args).contains("--verbose") || System.getenv("DPO4J_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return FAILED;
+        }
+    }
+
+    private static boolean verbose(ParseResult parsed) {
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return System.getenv("DPO4J_DEBUG") != null;
+    }
+
+    /** One line describing a failure: its message with line breaks folded, or what happened and a hint. */
+    static String oneLine(Throwable ex) {
+        if (ex instanceof OutOfMemoryError) {
+            return "out of memory (" + ex.getMessage() + "); give Java more heap, e.g. JAVA_TOOL_OPTIONS=-Xmx8g, or "
+                    + "lower --batch-size, --max-length or the data size limits (--max-rows, --max-prompt-chars)";
+        }
+        if (ex instanceof StackOverflowError) {
+            return "stack overflow (input nested too deeply?); give Java a larger thread stack, e.g. "
+                    + "JAVA_TOOL_OPTIONS=-Xss64m, or simplify the input";
+        }
         String m = ex.getMessage();
-        return m == null ? ex.getClass().getSimpleName() : m;
+        if (m == null || m.isBlank()) {
+            return "unexpected " + ex.getClass().getSimpleName() + " (rerun with --verbose for the stack trace)";
+        }
+        return m.strip().replaceAll("\\s*\\R\\s*", " | ");
     }
 
     /** Runs the CLI and exits with its status. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(commandLine(), args));
     }
 }

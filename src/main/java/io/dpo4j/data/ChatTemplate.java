@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.OutputTooBigException;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,14 +27,27 @@ import jinjava.javax.el.CompositeELResolver;
  * like {@code transformers}' {@code apply_chat_template}: {@code trim_blocks} and {@code lstrip_blocks} on,
  * {@code messages}, {@code bos_token}, {@code eos_token}, {@code add_generation_prompt} and a
  * {@code raise_exception(msg)} function in scope, and Python string methods on strings.
+ *
+ * <p>Message contents are data, never template source: jinjava's nested interpretation (re-rendering output that
+ * contains <code>{{ }}</code> or <code>{% %}</code>) is off, so a message holding <code>{{ 7*7 }}</code> renders
+ * literally, as jinja2 does. The template itself comes from {@code tokenizer_config.json} and is not trusted either:
+ * each render runs under a time limit and an output-size limit ({@link TemplateLimitException} naming the file).
  */
 public final class ChatTemplate {
 
     private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
 
+    /** Default longest render of one conversation. */
+    static final Duration DEFAULT_RENDER_TIME = Duration.ofSeconds(10);
+    /** Default largest rendered conversation, in characters. */
+    static final long DEFAULT_MAX_OUTPUT_CHARS = 64L << 20;
+
     private final String template;
     private final String bosToken;
     private final String eosToken;
+    private final String origin;
+    private final Duration renderTime;
+    private final long maxOutputChars;
     private final Jinjava jinjava;
 
     /**
@@ -41,14 +56,35 @@ public final class ChatTemplate {
      * @param eosToken value of {@code eos_token} ("" when the tokenizer has none)
      */
     public ChatTemplate(String template, String bosToken, String eosToken) {
+        this(template, bosToken, eosToken, "the chat template", DEFAULT_RENDER_TIME, DEFAULT_MAX_OUTPUT_CHARS);
+    }
+
+    /**
+     * @param template       the Jinja source
+     * @param bosToken       value of {@code bos_token}
+     * @param eosToken       value of {@code eos_token}
+     * @param origin         where the template comes from (a file name), used in error messages
+     * @param renderTime     longest render of one conversation
+     * @param maxOutputChars largest rendered conversation in characters
+     */
+    ChatTemplate(String template, String bosToken, String eosToken, String origin, Duration renderTime,
+                 long maxOutputChars) {
         this.template = Objects.requireNonNull(template, "template");
         this.bosToken = Objects.requireNonNull(bosToken, "bosToken");
         this.eosToken = Objects.requireNonNull(eosToken, "eosToken");
+        this.origin = Objects.requireNonNull(origin, "origin");
+        this.renderTime = Objects.requireNonNull(renderTime, "renderTime");
+        this.maxOutputChars = maxOutputChars;
         CompositeELResolver resolver = new CompositeELResolver();
         resolver.add(new PythonStringMethods());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         JinjavaConfig config = JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
-                .withElResolver(resolver).build();
+                .withElResolver(resolver)
+                .withNestedInterpretationEnabled(false) // message contents are data, not template source
+                .withMaxOutputSize(maxOutputChars)
+                .withMaxStringLength(maxOutputChars)
+                .withNodePreProcessor((node, interpreter) -> BoundedRender.checkDeadline())
+                .build();
         this.jinjava = new Jinjava(config);
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 ChatTemplate.class, "raiseException", Object.class));
@@ -64,13 +100,19 @@ public final class ChatTemplate {
         try {
             root = new ObjectMapper().readTree(tokenizerConfigJson.toFile());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read tokenizer config " + tokenizerConfigJson, e);
+            throw new UncheckedIOException("cannot read tokenizer config " + tokenizerConfigJson + ": expected a "
+                    + "JSON object, found (" + PreferenceReader.firstLine(e.getMessage()) + ")", e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(tokenizerConfigJson + ": expected a JSON object, found "
+                    + RowParser.kind(root));
         }
         String source = templateSource(root.get("chat_template"), tokenizerConfigJson);
         if (source == null) {
             return null;
         }
-        return new ChatTemplate(source, tokenText(root.get("bos_token")), tokenText(root.get("eos_token")));
+        return new ChatTemplate(source, tokenText(root.get("bos_token")), tokenText(root.get("eos_token")),
+                tokenizerConfigJson.toString(), DEFAULT_RENDER_TIME, DEFAULT_MAX_OUTPUT_CHARS);
     }
 
     private static String templateSource(JsonNode node, Path file) {
@@ -109,8 +151,13 @@ public final class ChatTemplate {
      * Renders a conversation.
      *
      * @throws IllegalArgumentException when the template raises or fails, with the template's message
+     * @throws TemplateLimitException   when the template runs too long or renders too much
      */
     public String render(List<Message> msgs, boolean addGenerationPrompt) {
+        return BoundedRender.run(() -> renderNow(msgs, addGenerationPrompt), renderTime, origin);
+    }
+
+    private String renderNow(List<Message> msgs, boolean addGenerationPrompt) {
         List<Map<String, Object>> messages = new ArrayList<>(msgs.size());
         for (Message m : msgs) {
             Map<String, Object> map = new LinkedHashMap<>();
@@ -128,14 +175,26 @@ public final class ChatTemplate {
         String raised = RAISED.get();
         RAISED.remove();
         if (raised != null) {
-            throw new IllegalArgumentException("chat template raised: " + raised);
+            throw new IllegalArgumentException("chat template raised: " + PreferenceReader.firstLine(raised));
         }
         for (TemplateError e : result.getErrors()) {
+            if (e.getException() instanceof OutputTooBigException
+                    || String.valueOf(e.getMessage()).contains("OutputTooBig")) {
+                throw new TemplateLimitException("the chat template of " + origin + " rendered more than "
+                        + maxOutputChars + " characters for one row; expected a template whose output is the "
+                        + "conversation (check its loops)");
+            }
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw new IllegalArgumentException("chat template failed at line " + e.getLineno() + ": " + e.getMessage());
+                throw new IllegalArgumentException("chat template failed at line " + e.getLineno() + ": "
+                        + PreferenceReader.firstLine(e.getMessage()));
             }
         }
         return result.getOutput();
+    }
+
+    /** The Jinja source. */
+    String source() {
+        return template;
     }
 
     /** The BOS token text ("" when none). */

@@ -12,15 +12,23 @@ import java.util.Objects;
  * @param maxLength       maximum tokens of prompt + completion per sequence
  * @param maxPromptLength maximum prompt tokens (applied before the completion is truncated)
  * @param truncationMode  which part of a long prompt survives
+ * @param limits          size limits while reading
  */
 public record DataOptions(FieldNames fields, OnBadRow onBadRow, Path skipReport, int maxLength, int maxPromptLength,
-                          TruncationMode truncationMode) {
+                          TruncationMode truncationMode, ReadLimits limits) {
+
+    /** Options with the default {@link ReadLimits}. */
+    public DataOptions(FieldNames fields, OnBadRow onBadRow, Path skipReport, int maxLength, int maxPromptLength,
+                       TruncationMode truncationMode) {
+        this(fields, onBadRow, skipReport, maxLength, maxPromptLength, truncationMode, ReadLimits.DEFAULTS);
+    }
 
     /** Validates lengths ({@code 1 <= maxPromptLength <= maxLength}) and non-null parts. */
     public DataOptions {
         Objects.requireNonNull(fields, "fields");
         Objects.requireNonNull(onBadRow, "onBadRow");
         Objects.requireNonNull(truncationMode, "truncationMode");
+        Objects.requireNonNull(limits, "limits");
         if (maxLength < 2) {
             throw new IllegalArgumentException("maxLength: expected >= 2, found " + maxLength);
         }
@@ -30,18 +38,23 @@ public record DataOptions(FieldNames fields, OnBadRow onBadRow, Path skipReport,
         }
     }
 
-    /** Defaults: default field names, FAIL, no report, max length 512, max prompt length 256, keep end. */
+    /** Defaults: default field names, FAIL, no report, max length 512, max prompt length 256, keep end, default limits. */
     public static DataOptions defaults() {
         return new DataOptions(FieldNames.DEFAULTS, OnBadRow.FAIL, null, 512, 256, TruncationMode.KEEP_END);
     }
 
     /** A copy with other length limits. */
     public DataOptions withLengths(int newMaxLength, int newMaxPromptLength) {
-        return new DataOptions(fields, onBadRow, skipReport, newMaxLength, newMaxPromptLength, truncationMode);
+        return new DataOptions(fields, onBadRow, skipReport, newMaxLength, newMaxPromptLength, truncationMode, limits);
     }
 
     /** A copy with another bad-row policy and report path. */
     public DataOptions withOnBadRow(OnBadRow policy, Path report) {
-        return new DataOptions(fields, policy, report, maxLength, maxPromptLength, truncationMode);
+        return new DataOptions(fields, policy, report, maxLength, maxPromptLength, truncationMode, limits);
+    }
+
+    /** A copy with other read limits. */
+    public DataOptions withLimits(ReadLimits newLimits) {
+        return new DataOptions(fields, onBadRow, skipReport, maxLength, maxPromptLength, truncationMode, newLimits);
     }
 }

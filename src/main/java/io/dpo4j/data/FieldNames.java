@@ -12,11 +12,19 @@ import java.util.Objects;
  * @param prefProb optional probability in [0, 1] that chosen is preferred (soft label)
  * @param weight   optional non-negative per-pair weight
  * @param id       optional row id
+ * @param promptOptional whether a row without the prompt field uses the implicit-prompt layout; false when the
+ *                 user named the prompt field ({@code --prompt-field}), so a missing field is a bad row instead
  */
-public record FieldNames(String prompt, String chosen, String rejected, String prefProb, String weight, String id) {
+public record FieldNames(String prompt, String chosen, String rejected, String prefProb, String weight, String id,
+                         boolean promptOptional) {
 
     /** TRL's names plus {@code preference}, {@code weight} and {@code id}. */
     public static final FieldNames DEFAULTS = new FieldNames("prompt", "chosen", "rejected", "preference", "weight", "id");
+
+    /** Names with an optional prompt field (the implicit-prompt layout applies to rows without it). */
+    public FieldNames(String prompt, String chosen, String rejected, String prefProb, String weight, String id) {
+        this(prompt, chosen, rejected, prefProb, weight, id, true);
+    }
 
     /** Validates that every name is non-blank and that prompt/chosen/rejected differ. */
     public FieldNames {
@@ -39,7 +47,12 @@ public record FieldNames(String prompt, String chosen, String rejected, String p
 
     /** True when these are exactly the default names (enables automatic recognition of seed column names). */
     public boolean isDefault() {
-        return equals(DEFAULTS);
+        return withPromptOptional(true).equals(DEFAULTS);
+    }
+
+    /** A copy where a row without the prompt field is (or is not) read with the implicit-prompt layout. */
+    public FieldNames withPromptOptional(boolean optional) {
+        return new FieldNames(prompt, chosen, rejected, prefProb, weight, id, optional);
     }
 
     private static void requireName(String what, String value) {

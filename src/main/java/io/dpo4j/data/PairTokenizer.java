@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Truncation: the prompt is cut to maxPromptLength first (keep start / keep end, a leading BOS survives keep
  * end), then each completion is cut at its end so prompt + completion fits maxLength. A pair whose completion
- * would be empty (or, with an empty prompt, have no counted token) is dropped and counted.
+ * would be empty (or, with an empty prompt, have no counted token), or whose chosen and rejected ids end up
+ * identical (e.g. they differed only after the cut, or only by a trailing EOS), is dropped and counted.
  */
 public final class PairTokenizer implements AutoCloseable {
 
@@ -83,7 +84,7 @@ public final class PairTokenizer implements AutoCloseable {
         rejected = Arrays.copyOf(rejected, Math.max(0, Math.min(room, rejected.length)));
         chosenTruncated.addAndGet(cTrunc ? 1 : 0);
         rejectedTruncated.addAndGet(rTrunc ? 1 : 0);
-        String drop = dropReason(prompt.length, chosen.length, rejected.length);
+        String drop = dropReason(prompt.length, chosen, rejected);
         if (drop != null) {
             dropped.incrementAndGet();
             return new EncodeResult(null, p.source() + ": " + drop, mergeCount, pTrunc, cTrunc, rTrunc);
@@ -137,12 +138,17 @@ public final class PairTokenizer implements AutoCloseable {
         return out;
     }
 
-    private String dropReason(int promptLen, int chosenLen, int rejectedLen) {
+    private String dropReason(int promptLen, long[] chosen, long[] rejected) {
         int minTokens = promptLen == 0 ? 2 : 1; // with no prompt the token at position 0 is never counted
-        if (chosenLen < minTokens || rejectedLen < minTokens) {
+        if (chosen.length < minTokens || rejected.length < minTokens) {
             return "dropped: expected >= " + minTokens + " completion token(s) after truncation (prompt " + promptLen
-                    + " tokens, max length " + opts.maxLength() + "), found chosen " + chosenLen + " / rejected "
-                    + rejectedLen;
+                    + " tokens, max length " + opts.maxLength() + "), found chosen " + chosen.length + " / rejected "
+                    + rejected.length;
+        }
+        if (Arrays.equals(chosen, rejected)) { // no preference signal left: the loss would be a constant
+            return "dropped: expected chosen and rejected to differ after EOS handling and truncation (prompt "
+                    + promptLen + " tokens, max length " + opts.maxLength() + "), found the identical "
+                    + chosen.length + " token ids";
         }
         return null;
     }

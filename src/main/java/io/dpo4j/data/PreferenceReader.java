@@ -46,7 +46,7 @@ public final class PreferenceReader {
     private PreferenceReader(Path file, DataOptions opts, ChatTemplate template) {
         this.fileName = file.toString();
         this.opts = opts;
-        this.parser = new RowParser(opts.fields(), template);
+        this.parser = new RowParser(opts.fields(), template, opts.limits().maxPromptChars());
     }
 
     /** Reads a file whose format is given by its extension (see {@link InputFormat#fromFileName}). */
@@ -54,16 +54,19 @@ public final class PreferenceReader {
         return read(file, InputFormat.fromFileName(file), opts, templateOrNull);
     }
 
-    /** Reads a file in an explicit format. */
+    /**
+     * Reads a file in an explicit format.
+     *
+     * @throws DataFormatException      on the first bad row under {@link OnBadRow#FAIL}, and on a problem with the
+     *                                  file's structure (or too many rows) under any policy
+     * @throws IllegalArgumentException when the path is not a regular file (a FIFO or device would be read twice)
+     */
     public static ReadResult read(Path file, InputFormat format, DataOptions opts, ChatTemplate templateOrNull) {
-        return read(file, format, opts, templateOrNull, Utf8Lines.DEFAULT_MAX_LINE_BYTES);
-    }
-
-    static ReadResult read(Path file, InputFormat format, DataOptions opts, ChatTemplate template, int maxLineBytes) {
-        PreferenceReader reader = new PreferenceReader(file, opts, template);
+        requireRegularFile(file);
+        PreferenceReader reader = new PreferenceReader(file, opts, templateOrNull);
         try {
             switch (format) {
-                case JSONL -> reader.readJsonl(file, maxLineBytes);
+                case JSONL -> reader.readJsonl(file, opts.limits().maxLineBytes());
                 case JSON -> reader.readJsonArray(file);
                 case CSV -> reader.readDelimited(file, ',');
                 case TSV -> reader.readDelimited(file, '\t');
@@ -77,6 +80,23 @@ public final class PreferenceReader {
             SkipReport.write(opts.skipReport(), file, result.skipped());
         }
         return result;
+    }
+
+    static ReadResult read(Path file, InputFormat format, DataOptions opts, ChatTemplate template, int maxLineBytes) {
+        return read(file, format, opts.withLimits(opts.limits().withMaxLineBytes(maxLineBytes)), template);
+    }
+
+    /** Data is read more than once (rows, then checksums): a FIFO would hang and a device never ends. */
+    private static void requireRegularFile(Path file) {
+        if (Files.isRegularFile(file)) {
+            return;
+        }
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(file + ": expected a preference data file, found no such file");
+        }
+        String kind = Files.isDirectory(file) ? "a directory" : "a named pipe, socket or device";
+        throw new IllegalArgumentException(file + ": expected a regular file, found " + kind
+                + "; the data is read more than once (rows, then its checksum), so write it to a file first");
     }
 
     private void readJsonl(Path file, int maxLineBytes) throws IOException {
@@ -141,6 +161,7 @@ public final class PreferenceReader {
                     row(start, node);
                 }
             }
+            requireEndAfterArray(p);
         } catch (IOException | RuntimeException e) {
             if (e instanceof DataFormatException dfe) {
                 throw dfe;
@@ -148,6 +169,32 @@ public final class PreferenceReader {
             fatal(lineOf(e), "expected a valid JSON array, found invalid JSON (" + firstLine(e.getMessage())
                     + "); the rest of the file is not read");
         }
+    }
+
+    /** RFC 8259: a JSON text is one value; a second array or any other text after the closing ']' is an error. */
+    private void requireEndAfterArray(JsonParser p) {
+        long closed = p.currentTokenLocation().getLineNr();
+        String found;
+        long line;
+        try {
+            JsonToken after = p.nextToken();
+            if (after == null) {
+                return;
+            }
+            line = p.currentTokenLocation().getLineNr();
+            found = after == JsonToken.START_ARRAY ? "a second array"
+                    : after == JsonToken.START_OBJECT ? "an object" : "'" + abbreviate(p.getText()) + "'";
+        } catch (IOException | RuntimeException e) {
+            line = lineOf(e);
+            found = "invalid text (" + firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                    ? j.getOriginalMessage() : e.getMessage()) + ")";
+        }
+        structural(line, "expected nothing after the closing ']' of the array on line " + closed + ", found " + found
+                + "; a .json file holds exactly one array (use .jsonl for one object per line)");
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? "" : RowParser.abbreviate(s);
     }
 
     /** After a bad element (e.g. a duplicate key), moves to the end of that element; false if that fails. */
@@ -176,14 +223,30 @@ public final class PreferenceReader {
         if (separator == '\t') {
             schema = schema.withoutQuoteChar();
         }
+        if (separator != '\t') {
+            CsvQuotes.Open open = CsvQuotes.unclosed(decoded.text(), separator);
+            if (open != null) {
+                structural(open.line(), "expected a closing '\"', found the end of the file: the quote opened on line "
+                        + open.line() + " (column " + open.column() + ") is never closed and swallows every following "
+                        + "row; close it or double it (\"\") if it is part of the text");
+            }
+        }
         try (JsonParser p = mapper.readerFor(JsonNode.class).with(schema).createParser(decoded.text())) {
             JsonToken t;
+            List<String> header = null;
             while ((t = nextRow(p)) != null) {
                 if (t != JsonToken.START_OBJECT) {
                     continue;
                 }
+                if (header == null) {
+                    header = checkHeader(((CsvParser) p).getSchema());
+                }
                 long start = p.currentLocation().getLineNr(); // at START_OBJECT: the row's first line
                 JsonNode node = readCsvRow(p, start);
+                if (node != null && isHeaderRepeat(node, header)) {
+                    bad(start, "-", "expected a data row, found a repeat of the header line (concatenated files?)");
+                    continue;
+                }
                 var at = p.currentLocation(); // after the row's line break: column 1 of the next line
                 long end = Math.max(start, at.getColumnNr() <= 1 ? at.getLineNr() - 1 : at.getLineNr());
                 int badLine = decoded.badLines().nextSetBit((int) start);
@@ -197,6 +260,32 @@ public final class PreferenceReader {
                 }
             }
         }
+    }
+
+    /** Duplicate column names would silently overwrite each other; returns the names in order. */
+    private List<String> checkHeader(CsvSchema schema) {
+        List<String> names = new ArrayList<>();
+        for (CsvSchema.Column c : schema) {
+            int first = names.indexOf(c.getName());
+            if (first >= 0) {
+                structural(1, "expected distinct column names, found '" + abbreviate(c.getName()) + "' twice (columns "
+                        + (first + 1) + " and " + (names.size() + 1) + ") in the header");
+            }
+            names.add(c.getName());
+        }
+        return names;
+    }
+
+    private static boolean isHeaderRepeat(JsonNode row, List<String> header) {
+        if (row.size() != header.size()) {
+            return false;
+        }
+        for (String name : header) {
+            if (!name.equals(row.path(name).asText(null))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private JsonToken nextRow(JsonParser p) throws IOException {
@@ -250,10 +339,14 @@ public final class PreferenceReader {
         String source = fileName + ":" + line;
         try {
             pairs.add(parser.parse(node, source));
+            checkRowCount(line);
         } catch (RowProblem e) {
             bad(line, e.field(), e.reason());
+        } catch (TemplateLimitException e) { // the template, not the row: every following row would fail too
+            throw e;
         } catch (RuntimeException e) { // never crash on a row: anything unexpected is a bad row too
-            bad(line, "-", "unexpected error reading the row: " + e);
+            bad(line, "-", "expected a row that can be read, found one that fails internally ("
+                    + firstLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
         }
     }
 
@@ -263,10 +356,24 @@ public final class PreferenceReader {
             throw new DataFormatException(row);
         }
         skipped.add(row);
+        checkRowCount(line);
+    }
+
+    private void checkRowCount(long line) {
+        long rows = (long) pairs.size() + skipped.size();
+        if (rows > opts.limits().maxRows()) {
+            structural(line, "expected at most " + opts.limits().maxRows() + " rows, found more; raise --max-rows "
+                    + "or split the file");
+        }
     }
 
     private void fatal(long line, String reason) {
         bad(line, "-", reason);
+    }
+
+    /** A problem with the file's structure (not one row): an error under every {@link OnBadRow} policy. */
+    private void structural(long line, String reason) {
+        throw new DataFormatException(new BadRow(fileName, Math.max(1, line), "-", reason));
     }
 
     private static long lineOf(Exception e) {
@@ -281,6 +388,6 @@ public final class PreferenceReader {
             return "no detail";
         }
         String first = message.lines().findFirst().orElse("");
-        return first.length() > 200 ? first.substring(0, 200) + "..." : first;
+        return RowParser.escape(first.length() > 200 ? first.substring(0, 200) + "..." : first);
     }
 }

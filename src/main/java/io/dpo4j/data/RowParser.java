@@ -3,6 +3,8 @@ package io.dpo4j.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Turns one parsed row (a JSON object; CSV rows arrive as objects of strings) into a {@link PreferencePair}.
@@ -15,12 +17,23 @@ final class RowParser {
     static final String SEED_CHOSEN = "preferred_response";
     static final String SEED_REJECTED = "non_preferred_response";
 
+    /** Largest per-pair weight: the loss is computed in float32. */
+    static final double MAX_WEIGHT = Float.MAX_VALUE;
+    private static final String PROBABILITY = "a probability in [0, 1]";
+    private static final String WEIGHT = "a finite number >= 0 and <= " + (float) MAX_WEIGHT + " (float32)";
+
+    /** Keys that hold a prompt under another name: a row with one of them never falls back to the implicit layout. */
+    private static final Set<String> PROMPT_LIKE = Set.of("prompt", "prompts", "question", "instruction", "query",
+            "input", "context", "system", "user", "human");
+
     private final FieldNames names;
     private final ChatTemplate template;
+    private final int maxChars;
 
-    RowParser(FieldNames names, ChatTemplate template) {
+    RowParser(FieldNames names, ChatTemplate template, int maxChars) {
         this.names = names;
         this.template = template;
+        this.maxChars = maxChars;
     }
 
     PreferencePair parse(JsonNode row, String source) throws RowProblem {
@@ -31,7 +44,10 @@ final class RowParser {
         String rejectedName = resolve(row, names.rejected(), SEED_REJECTED);
         JsonNode chosen = required(row, chosenName);
         JsonNode rejected = required(row, rejectedName);
-        JsonNode prompt = present(row.get(names.prompt())) ? row.get(names.prompt()) : null;
+        JsonNode prompt = prompt(row);
+        checkLength(chosenName, chosen);
+        checkLength(rejectedName, rejected);
+        checkLength(names.prompt(), prompt);
         boolean conversational = chosen.isArray() || rejected.isArray() || (prompt != null && prompt.isArray());
         String[] texts = conversational
                 ? conversational(prompt, chosen, chosenName, rejected, rejectedName)
@@ -41,14 +57,15 @@ final class RowParser {
         if (texts[1].equals(texts[2])) {
             throw new RowProblem(rejectedName, "expected a completion different from chosen, found the identical text");
         }
-        double prefProb = optionalNumber(row, names.prefProb(), 1.0);
+        double prefProb = optionalNumber(row, names.prefProb(), 1.0, PROBABILITY);
         if (!(prefProb >= 0.0 && prefProb <= 1.0)) {
-            throw new RowProblem(names.prefProb(), "expected a probability in [0, 1], found " + prefProb);
+            throw new RowProblem(names.prefProb(), "expected " + PROBABILITY + ", found " + number(row, names.prefProb()));
         }
-        double weight = optionalNumber(row, names.weight(), 1.0);
-        if (!(weight >= 0.0) || Double.isInfinite(weight)) {
-            throw new RowProblem(names.weight(), "expected a finite number >= 0, found " + weight);
+        double weight = optionalNumber(row, names.weight(), 1.0, WEIGHT);
+        if (!(weight >= 0.0 && weight <= MAX_WEIGHT)) {
+            throw new RowProblem(names.weight(), "expected " + WEIGHT + ", found " + number(row, names.weight()));
         }
+        weight += 0.0; // -0 is 0
         return new PreferencePair(id(row, names.id(), source), texts[0], texts[1], texts[2], prefProb, weight, source);
     }
 
@@ -59,8 +76,53 @@ final class RowParser {
         return name;
     }
 
-    private static boolean present(JsonNode n) {
-        return n != null && !n.isNull();
+    /**
+     * The prompt field, or {@code null} for the implicit-prompt layout: only when the row has no prompt field at
+     * all, the user did not name one, and no key looks like a misnamed prompt.
+     */
+    private JsonNode prompt(JsonNode row) throws RowProblem {
+        JsonNode n = row.get(names.prompt());
+        if (n != null) {
+            if (n.isNull()) {
+                throw new RowProblem(names.prompt(), "expected a string or a list of messages, found null (a row "
+                        + "without a prompt uses the implicit-prompt layout only when the field is absent)");
+            }
+            return n;
+        }
+        if (!names.promptOptional()) {
+            throw new RowProblem(names.prompt(), "expected a value, found no such field (the prompt field was "
+                    + "named with --prompt-field, so the implicit-prompt layout is off)");
+        }
+        for (var it = row.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            String k = key.strip().toLowerCase(Locale.ROOT);
+            if (k.equals(names.prompt().toLowerCase(Locale.ROOT)) || PROMPT_LIKE.contains(k)) {
+                throw new RowProblem(names.prompt(), "expected a field '" + names.prompt() + "' (or no prompt-like "
+                        + "field for the implicit-prompt layout), found '" + abbreviate(key) + "'; name it with "
+                        + "--prompt-field");
+            }
+        }
+        return null;
+    }
+
+    /** Refuses huge texts before any rendering or tokenization. */
+    private void checkLength(String field, JsonNode n) throws RowProblem {
+        if (n == null) {
+            return;
+        }
+        long chars = 0;
+        if (n.isTextual()) {
+            chars = n.asText().length();
+        } else if (n.isArray()) {
+            for (JsonNode m : n) {
+                JsonNode content = m.get("content");
+                chars += content != null && content.isTextual() ? content.asText().length() : 0;
+            }
+        }
+        if (chars > maxChars) {
+            throw new RowProblem(field, "expected at most " + maxChars + " characters, found " + chars
+                    + "; raise --max-prompt-chars or shorten the text");
+        }
     }
 
     private static JsonNode required(JsonNode row, String name) throws RowProblem {
@@ -106,6 +168,10 @@ final class RowParser {
             throw new RowProblem(c.isEmpty() ? chosenName : rejectedName, "expected at least one message after the prompt, found none");
         }
         String promptText = render(names.prompt(), p, true);
+        if (promptText.length() > maxChars) {
+            throw new RowProblem(names.prompt(), "expected at most " + maxChars + " characters, found " + promptText.length()
+                    + " in the rendered prompt; raise --max-prompt-chars or shorten the conversation");
+        }
         return new String[] {promptText, completion(chosenName, p, c, promptText),
             completion(rejectedName, p, r, promptText)};
     }
@@ -161,13 +227,22 @@ final class RowParser {
     }
 
     private static void checkText(String field, String text) throws RowProblem {
-        if (text.isBlank()) {
+        if (isBlank(text)) {
             throw new RowProblem(field, "expected a non-empty completion, found "
-                    + (text.isEmpty() ? "an empty one" : "only whitespace"));
+                    + (text.isEmpty() ? "an empty one" : "only whitespace or invisible characters"));
         }
     }
 
-    private static double optionalNumber(JsonNode row, String field, double dflt) throws RowProblem {
+    /**
+     * Blank in the Unicode sense: {@link String#isBlank} misses the no-break spaces (U+00A0, U+2007, U+202F), so
+     * {@link Character#isSpaceChar} is asked too, and zero-width characters count as blank.
+     */
+    static boolean isBlank(String text) {
+        return text.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
+                || c == 0x200B || c == 0x2060 || c == 0xFEFF || c == 0x180E);
+    }
+
+    private static double optionalNumber(JsonNode row, String field, double dflt, String range) throws RowProblem {
         JsonNode n = row.get(field);
         if (n == null || n.isNull() || (n.isTextual() && n.asText().isBlank())) {
             return dflt;
@@ -176,13 +251,20 @@ final class RowParser {
             return n.asDouble();
         }
         if (n.isTextual()) {
-            try {
-                return Double.parseDouble(n.asText().trim());
-            } catch (NumberFormatException e) {
-                throw new RowProblem(field, "expected a number, found '" + abbreviate(n.asText()) + "'");
+            Double v = StrictNumber.parse(n.asText());
+            if (v == null) {
+                throw new RowProblem(field, "expected a number (RFC 8259 syntax like 0.5 or 1e-3), " + range
+                        + ", found '" + abbreviate(n.asText()) + "'");
             }
+            return v;
         }
-        throw new RowProblem(field, "expected a number, found " + kind(n));
+        throw new RowProblem(field, "expected a number, " + range + ", found " + kind(n));
+    }
+
+    /** The value as written in the data (a huge integer stays readable), for messages. */
+    private static String number(JsonNode row, String field) {
+        JsonNode n = row.get(field);
+        return n == null ? "nothing" : abbreviate(n.asText());
     }
 
     private static String id(JsonNode row, String field, String source) throws RowProblem {
@@ -226,7 +308,29 @@ final class RowParser {
         };
     }
 
+    /** User text quoted in a message: at most 40 characters, control characters escaped (messages are one line). */
     static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        return escape(s.length() <= 40 ? s : s.substring(0, 40) + "...");
+    }
+
+    /** Control and line-separator characters escaped, so a message stays on one line. */
+    static String escape(String cut) {
+        StringBuilder out = new StringBuilder(cut.length());
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c == '\u0085') {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 }

@@ -13,13 +13,11 @@ import java.util.BitSet;
 
 /**
  * Reads a byte stream line by line ({@code \n}, {@code \r\n}), decoding each line with a strict UTF-8 decoder so an
- * invalid byte sequence is reported for its line instead of being replaced silently. Lines longer than a limit are
- * consumed without being stored (bounded memory, no hang) and reported as too long. A UTF-8 BOM on line 1 is dropped.
+ * invalid byte sequence is reported for its line instead of being replaced silently. A line longer than a limit is
+ * reported as soon as the limit is passed (a file without line breaks, however large, fails at once) and its rest
+ * is skipped without being stored only when the next line is asked for (bounded memory, no hang). A UTF-8 BOM on line 1 is dropped.
  */
 final class Utf8Lines {
-
-    /** Default longest line kept: 64 MiB. */
-    static final int DEFAULT_MAX_LINE_BYTES = 64 << 20;
 
     /** One line: text, or an error reason when the line is not usable. */
     record Line(long number, String text, String error) {
@@ -35,6 +33,7 @@ final class Utf8Lines {
     private int limit;
     private long lineNo;
     private boolean eof;
+    private boolean skipping;
 
     Utf8Lines(InputStream in, int maxLineBytes) {
         this.in = in;
@@ -43,6 +42,9 @@ final class Utf8Lines {
 
     /** The next line, or {@code null} at end of input. */
     Line next() throws IOException {
+        if (skipping) {
+            skipRestOfLine();
+        }
         if (eof && pos >= limit) {
             return null;
         }
@@ -58,20 +60,22 @@ final class Utf8Lines {
                 end++;
             }
             int n = end - pos;
-            if (length < maxLineBytes) {
-                buf.write(chunk, pos, (int) Math.min(n, maxLineBytes - length));
-            }
-            length += n;
             sawNewline = end < limit;
+            if (length + n > maxLineBytes) { // report now; the rest of the line is skipped only if asked for more
+                pos = sawNewline ? end + 1 : end;
+                skipping = !sawNewline;
+                lineNo++;
+                return new Line(lineNo, null, "expected a line of at most " + maxLineBytes + " bytes, found more "
+                        + "(no line break within " + maxLineBytes + " bytes); raise --max-line-bytes or check the file");
+            }
+            buf.write(chunk, pos, n);
+            length += n;
             pos = sawNewline ? end + 1 : end;
         }
         if (!sawNewline && length == 0) {
             return null;
         }
         lineNo++;
-        if (length > maxLineBytes) {
-            return new Line(lineNo, null, "expected a line of at most " + maxLineBytes + " bytes, found " + length + " bytes");
-        }
         byte[] bytes = buf.toByteArray();
         int n = bytes.length;
         if (n > 0 && bytes[n - 1] == '\r') {
@@ -80,6 +84,18 @@ final class Utf8Lines {
         int start = lineNo == 1 && n >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB
                 && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
         return decode(bytes, start, n);
+    }
+
+    /** Consumes the rest of a too-long line, up to and including its line break. */
+    private void skipRestOfLine() throws IOException {
+        skipping = false;
+        while (pos < limit || fill()) {
+            while (pos < limit) {
+                if (chunk[pos++] == '\n') {
+                    return;
+                }
+            }
+        }
     }
 
     private boolean fill() throws IOException {
@@ -117,7 +133,11 @@ final class Utf8Lines {
     record Decoded(String text, BitSet badLines) {
     }
 
-    /** Decodes a whole file's bytes line by line; lines with invalid UTF-8 are kept (replaced) and remembered. */
+    /**
+     * Decodes a whole file's bytes line by line; lines with invalid UTF-8 are kept (replaced) and remembered. Lines
+     * end at {@code \n}, {@code \r\n} or a lone {@code \r}, the way the JSON and CSV parsers count lines, so a
+     * bad line number always matches the parser's.
+     */
     static Decoded decodeAll(byte[] bytes) {
         CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -128,7 +148,7 @@ final class Utf8Lines {
         int line = 1;
         while (start <= bytes.length) {
             int end = start;
-            while (end < bytes.length && bytes[end] != '\n') {
+            while (end < bytes.length && bytes[end] != '\n' && bytes[end] != '\r') {
                 end++;
             }
             ByteBuffer slice = ByteBuffer.wrap(bytes, start, end - start);
@@ -138,10 +158,15 @@ final class Utf8Lines {
                 bad.set(line);
                 text.append(new String(bytes, start, end - start, StandardCharsets.UTF_8));
             }
+            int next = end + 1;
             if (end < bytes.length) {
-                text.append('\n');
+                text.append((char) bytes[end]);
+                if (bytes[end] == '\r' && next < bytes.length && bytes[next] == '\n') {
+                    text.append('\n');
+                    next++;
+                }
             }
-            start = end + 1;
+            start = next;
             line++;
         }
         return new Decoded(text.toString(), bad);

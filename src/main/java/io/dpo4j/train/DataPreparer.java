@@ -93,6 +93,6 @@ public final class DataPreparer {
     /** @return the data options that decide which pairs are read and how they are tokenized (not report paths) */
     static String dataSettings(DataOptions opts) {
         return opts.fields() + "," + opts.onBadRow() + "," + opts.maxLength() + "," + opts.maxPromptLength() + ","
-                + opts.truncationMode();
+                + opts.truncationMode() + "," + opts.limits();
     }
 }

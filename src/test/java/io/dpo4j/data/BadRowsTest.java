@@ -2,6 +2,7 @@ package io.dpo4j.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -100,15 +101,20 @@ class BadRowsTest {
     }
 
     @Test
-    void hugeLineWithTheDefaultLimitIsReadNotHung() throws IOException {
+    void hugeLineWithTheDefaultLimitIsReadNotHung() throws IOException { // 5 MB: under the line limit, over --max-prompt-chars
         Path file = tmp.resolve("huge.jsonl");
         String big = "x".repeat(5_000_000);
         Files.writeString(file, "{\"prompt\": \"" + big + "\", \"chosen\": \"a\", \"rejected\": \"b\"}\n{\"chosen\": 1, \"rejected\": \"b\"}\n");
         ReadResult r = assertTimeoutPreemptively(LIMIT, () -> PreferenceReader.read(file,
                 DataOptions.defaults().withOnBadRow(OnBadRow.SKIP, null), null));
-        assertThat(r.pairs()).hasSize(1);
-        assertThat(r.pairs().get(0).prompt()).hasSize(5_000_000);
-        assertThat(r.skipped()).singleElement().extracting(BadRow::line, BadRow::field).containsExactly(2L, "chosen");
+        assertThat(r.pairs()).isEmpty();
+        assertThat(r.skipped()).extracting(BadRow::line, BadRow::field).containsExactly(tuple(1L, "prompt"),
+                tuple(2L, "chosen"));
+        assertThat(r.skipped().get(0).reason()).contains("--max-prompt-chars");
+        ReadResult raised = assertTimeoutPreemptively(LIMIT, () -> PreferenceReader.read(file,
+                DataOptions.defaults().withOnBadRow(OnBadRow.SKIP, null).withLimits(new ReadLimits(64 << 20, 10, 6_000_000)),
+                null));
+        assertThat(raised.pairs()).singleElement().extracting(p -> p.prompt().length()).isEqualTo(5_000_000);
     }
 
     @Test

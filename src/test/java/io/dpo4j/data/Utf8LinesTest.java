@@ -40,8 +40,8 @@ class Utf8LinesTest {
         assertEquals(longLine, lines.get(0).text());
         assertEquals("short", lines.get(1).text());
         List<Utf8Lines.Line> limited = all(bytes, 256);
-        assertThat(limited.get(0).error()).isEqualTo("expected a line of at most 256 bytes, found 200000 bytes");
-        assertThat(limited.get(2).error()).contains("found 300 bytes");
+        assertThat(limited.get(0).error()).startsWith("expected a line of at most 256 bytes, found more");
+        assertThat(limited.get(2).error()).contains("--max-line-bytes");
         assertThat(limited).extracting(Utf8Lines.Line::number).containsExactly(1L, 2L, 3L, 4L);
         assertEquals("end", limited.get(3).text());
     }
