@@ -46,7 +46,9 @@ PARAM_SAMPLES = 16  # sampled elements per tensor written for the Java side (the
 TEMPLATE_ROW = {"prompt": "Show the template {{ 7*7 }} and {% for x in y %}{{ x }}{% endfor %} as text.",
                 "chosen": " It stays {{ 7*7 }}.", "rejected": " It is 49."}
 
-# (case name, DPOConfig overrides, weight decay). TRL's loss types and modifiers dpo4j also has.
+# (case name, DPOConfig overrides, weight decay). TRL's loss types and modifiers dpo4j also has; SimPO lives in
+# TRL's CPOTrainer (loss_type="simpo", cpo_alpha=0), whose logits/* metrics average over every position of the padded
+# sequences (prompt and padding included), not over completion tokens as DPOTrainer (and dpo4j) do: not compared.
 CASES = (
     ("sigmoid", dict(loss_type="sigmoid", beta=0.1), 0.0),
     ("sigmoid-cdpo", dict(loss_type="sigmoid", beta=0.1, label_smoothing=0.1), 0.0),
@@ -55,7 +57,9 @@ CASES = (
     ("ipo", dict(loss_type="ipo", beta=0.5), 0.0),
     ("sigmoid-rpo", dict(loss_type="sigmoid", beta=0.1, rpo_alpha=0.5), 0.0),
     ("sigmoid-weight-decay", dict(loss_type="sigmoid", beta=0.1), 0.5),
+    ("simpo", dict(loss_type="simpo", beta=2.0, simpo_gamma=0.5, cpo_alpha=0.0), 0.0),
 )
+CPO_LOSSES = ("simpo",)
 METRICS = ("rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins", "logps/chosen",
            "logps/rejected", "logits/chosen", "logits/rejected")
 
@@ -108,6 +112,8 @@ def compose_batches(rows: list[dict], batches: int, b: int) -> list[list[dict]]:
 
 
 def collate(trainer, batch_rows: list[dict]) -> dict:
+    if trainer.__class__.__name__ == "CPOTrainer":
+        return collate_cpo(trainer, batch_rows)
     from trl.trainer.dpo_trainer import PreferenceCollator
     coll = PreferenceCollator(pad_token_id=trainer.padding_value)
     features = [{"prompt_input_ids": r["prompt"], "chosen_input_ids": r["chosen"],
@@ -122,6 +128,22 @@ def collate(trainer, batch_rows: list[dict]) -> dict:
     return batch
 
 
+def collate_cpo(trainer, batch_rows: list[dict]) -> dict:
+    """CPOTrainer's batch layout: full sequences (prompt + completion, right padded) with labels -100 on the prompt."""
+    from trl.trainer.utils import DPODataCollatorWithPadding
+    features = []
+    for r in batch_rows:
+        f = {}
+        for side in ("chosen", "rejected"):
+            ids = r["prompt"] + r[side]
+            f[f"{side}_input_ids"] = ids
+            f[f"{side}_attention_mask"] = [1] * len(ids)
+            f[f"{side}_labels"] = [trainer.label_pad_token_id] * len(r["prompt"]) + r[side]
+        features.append(f)
+    return DPODataCollatorWithPadding(pad_token_id=trainer.padding_value,
+                                      label_pad_token_id=trainer.label_pad_token_id)(features)
+
+
 def make_trainer(hf: Path, config: dict, weight_decay: float, work: Path):
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -133,11 +155,15 @@ def make_trainer(hf: Path, config: dict, weight_decay: float, work: Path):
     tok = AutoTokenizer.from_pretrained(str(hf))
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
-    args = DPOConfig(output_dir=str(work), learning_rate=LEARNING_RATE, weight_decay=weight_decay,
-                     per_device_train_batch_size=PAIRS_PER_STEP, max_grad_norm=None, report_to=[],
-                     use_cpu=True, seed=0, disable_dropout=True, max_length=None, max_prompt_length=None,
-                     max_completion_length=None, **config)
+    common = dict(output_dir=str(work), learning_rate=LEARNING_RATE, weight_decay=weight_decay,
+                  per_device_train_batch_size=PAIRS_PER_STEP, max_grad_norm=None, report_to=[], use_cpu=True,
+                  seed=0, disable_dropout=True)
     dummy = Dataset.from_dict({"prompt": ["a"], "chosen": [" b"], "rejected": [" c"]})
+    if config["loss_type"] in CPO_LOSSES:  # reference-free: no ref_model
+        from trl import CPOConfig, CPOTrainer
+        args = CPOConfig(max_length=4096, max_prompt_length=2048, **common, **config)
+        return CPOTrainer(model=model, args=args, train_dataset=dummy, processing_class=tok), model
+    args = DPOConfig(max_length=None, max_prompt_length=None, max_completion_length=None, **common, **config)
     trainer = DPOTrainer(model=model, ref_model=ref, args=args, train_dataset=dummy, processing_class=tok)
     return trainer, model
 
@@ -170,6 +196,8 @@ def run_case(hf: Path, batches: list, name: str, config: dict, weight_decay: flo
             batch = collate(trainer, batch_rows)
             with torch.no_grad():
                 fwd = trainer.concatenated_forward(model, batch)
+                if isinstance(fwd, tuple):  # CPOTrainer: (chosen_logps, rejected_logps, logits, logits, nll)
+                    fwd = {"chosen_logps": fwd[0], "rejected_logps": fwd[1]}
             opt.zero_grad(set_to_none=True)
             loss, metrics = trainer.get_batch_loss_metrics(model, batch, "train")
             loss.backward()
@@ -181,7 +209,8 @@ def run_case(hf: Path, batches: list, name: str, config: dict, weight_decay: flo
         params = {n: p.detach().float().numpy().copy() for n, p in model.named_parameters()}
     return {"name": name, "config": {**config, "learning_rate": LEARNING_RATE, "weight_decay": weight_decay,
                                       "pairs_per_step": PAIRS_PER_STEP, "steps": STEPS,
-                                      "logps_are_per_token_means": config["loss_type"] == "ipo"},
+                                      "logps_are_per_token_means": config["loss_type"] in ("ipo", "simpo"),
+                                      "logits_comparable": config["loss_type"] not in CPO_LOSSES},
             "decay_parameters": decay_group, "steps": steps, "params": params}
 
 
