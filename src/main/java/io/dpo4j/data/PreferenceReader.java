@@ -77,9 +77,30 @@ public final class PreferenceReader {
         }
         ReadResult result = new ReadResult(reader.pairs, reader.skipped);
         if (opts.skipReport() != null) {
-            SkipReport.write(opts.skipReport(), file, result.skipped());
+            SkipReport.write(opts.skipReport(), List.of(file), result.skipped());
         }
         return result;
+    }
+
+    /**
+     * Reads several files of one run (training and held-out data) with one skip report listing the skipped rows of
+     * all of them (each row names its file), written once after every file was read.
+     *
+     * @return one result per file, in order
+     */
+    public static List<ReadResult> readAll(List<Path> files, DataOptions opts, ChatTemplate templateOrNull) {
+        DataOptions withoutReport = opts.withOnBadRow(opts.onBadRow(), null);
+        List<ReadResult> out = new ArrayList<>();
+        List<BadRow> skipped = new ArrayList<>();
+        for (Path f : files) {
+            ReadResult r = read(f, withoutReport, templateOrNull);
+            out.add(r);
+            skipped.addAll(r.skipped());
+        }
+        if (opts.skipReport() != null) {
+            SkipReport.write(opts.skipReport(), files, skipped);
+        }
+        return out;
     }
 
     static ReadResult read(Path file, InputFormat format, DataOptions opts, ChatTemplate template, int maxLineBytes) {

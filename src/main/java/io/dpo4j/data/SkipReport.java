@@ -27,12 +27,13 @@ final class SkipReport {
     }
 
     /**
-     * @param report where the report goes
-     * @param source the data file the rows were read from (never overwritten)
-     * @param rows   the skipped rows
+     * @param report  where the report goes
+     * @param sources the data files the rows were read from (never overwritten)
+     * @param rows    the skipped rows of all of them
      */
-    static void write(Path report, Path source, List<BadRow> rows) {
-        OutputGuard.requireNotInput("--skip-report", report, List.of(new OutputGuard.Input("the data file", source)));
+    static void write(Path report, List<Path> sources, List<BadRow> rows) {
+        OutputGuard.requireNotInput("--skip-report", report,
+                sources.stream().map(s -> new OutputGuard.Input("the data file", s)).toList());
         OutputGuard.requireWritableFile("--skip-report", report);
         Path tmp = null;
         try {

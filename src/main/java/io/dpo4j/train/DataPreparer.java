@@ -27,13 +27,15 @@ public final class DataPreparer {
     public static PreparedData prepare(TrainConfig cfg, ArtifactSet art) {
         requireFits(cfg.data(), art);
         ChatTemplate template = template(art);
-        ReadResult train = PreferenceReader.read(cfg.trainData(), cfg.data(), template);
+        List<Path> files = cfg.evalData() == null ? List.of(cfg.trainData()) : List.of(cfg.trainData(), cfg.evalData());
+        List<ReadResult> read = PreferenceReader.readAll(files, cfg.data(), template); // one skip report for both
+        ReadResult train = read.get(0);
         List<PreferencePair> trainPairs = train.pairs();
         List<PreferencePair> evalPairs;
         int skipped = train.skipped().size();
         String checksum = Files2.sha256(cfg.trainData());
         if (cfg.evalData() != null) {
-            ReadResult ev = PreferenceReader.read(cfg.evalData(), cfg.data(), template);
+            ReadResult ev = read.get(1);
             evalPairs = ev.pairs();
             skipped += ev.skipped().size();
             checksum = Files2.sha256((checksum + Files2.sha256(cfg.evalData())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
