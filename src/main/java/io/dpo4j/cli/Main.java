@@ -93,8 +93,20 @@ public final class Main {
         return m.strip().replaceAll("\\s*\\R\\s*", " | ");
     }
 
-    /** Runs the CLI and exits with its status. */
-    public static void main(String[] args) {
-        System.exit(execute(commandLine(), args));
+    /**
+     * Stack of the thread the command runs on. ONNX Runtime's native code runs on the calling thread and needs more
+     * stack than a small JVM default gives it ({@code -Xss256k} crashed the JVM with SIGSEGV), so the CLI does not
+     * depend on {@code -Xss}.
+     */
+    static final long COMMAND_STACK_BYTES = 64L << 20;
+
+    /** Runs the CLI on a thread with {@link #COMMAND_STACK_BYTES} of stack and exits with its status. */
+    public static void main(String[] args) throws InterruptedException {
+        int[] status = {FAILED};
+        Thread command = new Thread(null, () -> status[0] = execute(commandLine(), args), "dpo4j",
+                COMMAND_STACK_BYTES);
+        command.start();
+        command.join();
+        System.exit(status[0]);
     }
 }
