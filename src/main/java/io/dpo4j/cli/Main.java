@@ -102,6 +102,7 @@ public final class Main {
 
     /** Runs the CLI on a thread with {@link #COMMAND_STACK_BYTES} of stack and exits with its status. */
     public static void main(String[] args) throws InterruptedException {
+        EmbeddedDefault.locateHome();
         int[] status = {FAILED};
         Thread command = new Thread(null, () -> status[0] = execute(commandLine(), args), "dpo4j",
                 COMMAND_STACK_BYTES);
