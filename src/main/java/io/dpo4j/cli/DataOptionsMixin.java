@@ -11,11 +11,11 @@ import picocli.CommandLine.Option;
 
 /** Reading and tokenization options shared by {@code train}, {@code eval}. */
 final class DataOptionsMixin {
-    @Option(names = "--max-length", defaultValue = "128",
+    @Option(names = "--max-length", defaultValue = DataOptions.DEFAULT_MAX_LENGTH,
             description = "Longest prompt+completion in tokens. Default: ${DEFAULT-VALUE}.")
     int maxLength;
 
-    @Option(names = "--max-prompt-length", defaultValue = "64",
+    @Option(names = "--max-prompt-length", defaultValue = DataOptions.DEFAULT_MAX_PROMPT_LENGTH,
             description = "Prompt token budget. Default: ${DEFAULT-VALUE}.")
     int maxPromptLength;
 

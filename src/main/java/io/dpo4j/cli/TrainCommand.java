@@ -1,10 +1,11 @@
 package io.dpo4j.cli;
 
 import io.dpo4j.train.CheckpointStore;
+import io.dpo4j.train.DpoTrainer;
 import io.dpo4j.train.LrSchedule;
 import io.dpo4j.train.RunResult;
 import io.dpo4j.train.TrainConfig;
-import io.dpo4j.train.Trainer;
+import io.dpo4j.train.TrainDefaults;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -37,72 +38,72 @@ final class TrainCommand implements Callable<Integer> {
             + "out. Default: none.")
     Path evalData;
 
-    @Option(names = "--eval-fraction", defaultValue = "0.1",
+    @Option(names = "--eval-fraction", defaultValue = TrainDefaults.EVAL_FRACTION,
             description = "Fraction held out (seeded) when there is no --eval-data. Default: ${DEFAULT-VALUE}.")
     double evalFraction;
 
     @Mixin
     LossOptions loss;
 
-    @Option(names = "--batch-size", defaultValue = "8", description = "Pairs per micro-batch. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch-size", defaultValue = TrainDefaults.BATCH_SIZE, description = "Pairs per micro-batch. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--grad-accum", defaultValue = "1",
+    @Option(names = "--grad-accum", defaultValue = TrainDefaults.GRAD_ACCUM,
             description = "Micro-batches per optimizer step. Default: ${DEFAULT-VALUE}.")
     int gradAccum;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", defaultValue = TrainDefaults.EPOCHS, description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--max-steps", defaultValue = "0",
+    @Option(names = "--max-steps", defaultValue = TrainDefaults.MAX_STEPS,
             description = "Optimizer steps (overrides --epochs when > 0). Default: ${DEFAULT-VALUE}.")
     long maxSteps;
 
-    @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr", defaultValue = TrainDefaults.LEARNING_RATE, description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--lr-schedule", defaultValue = "linear",
+    @Option(names = "--lr-schedule", defaultValue = TrainDefaults.SCHEDULE,
             description = "constant, linear or cosine (after warmup). Default: ${DEFAULT-VALUE}.")
     String schedule;
 
-    @Option(names = "--warmup-ratio", defaultValue = "0.0",
+    @Option(names = "--warmup-ratio", defaultValue = TrainDefaults.WARMUP_RATIO,
             description = "Fraction of steps for linear warmup. Default: ${DEFAULT-VALUE}.")
     double warmupRatio;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Split and batch-order seed. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", defaultValue = TrainDefaults.SEED, description = "Split and batch-order seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Mixin
     DataOptionsMixin dataOptions;
 
-    @Option(names = "--log-every", defaultValue = "10", description = "Steps between metric records. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--log-every", defaultValue = TrainDefaults.LOG_EVERY, description = "Steps between metric records. Default: ${DEFAULT-VALUE}.")
     int logEvery;
 
-    @Option(names = "--eval-every", defaultValue = "0",
+    @Option(names = "--eval-every", defaultValue = TrainDefaults.EVAL_EVERY,
             description = "Steps between evaluations; 0 = at the end only. Default: ${DEFAULT-VALUE}.")
     int evalEvery;
 
-    @Option(names = "--save-every", defaultValue = "0",
+    @Option(names = "--save-every", defaultValue = TrainDefaults.SAVE_EVERY,
             description = "Steps between checkpoints; 0 = at the end only. Default: ${DEFAULT-VALUE}.")
     int saveEvery;
 
-    @Option(names = "--save-total-limit", defaultValue = "0",
+    @Option(names = "--save-total-limit", defaultValue = TrainDefaults.SAVE_TOTAL_LIMIT,
             description = "Checkpoints kept under --output, newest first (TRL's save_total_limit); older ones are "
                     + "deleted after each save; 0 = keep all. Default: ${DEFAULT-VALUE}.")
     int saveTotalLimit;
 
-    @Option(names = "--save-best", defaultValue = "false",
+    @Option(names = "--save-best", defaultValue = TrainDefaults.SAVE_BEST,
             description = "Also keep the checkpoint with the lowest eval_loss beyond --save-total-limit (TRL's "
                     + "load_best_model_at_end with metric_for_best_model=eval_loss); needs held-out pairs and "
                     + "--save-every a multiple of --eval-every. Default: ${DEFAULT-VALUE}.")
     boolean saveBest;
 
-    @Option(names = "--output", defaultValue = "runs/dpo",
+    @Option(names = "--output", defaultValue = TrainDefaults.OUTPUT,
             description = "Run directory (metrics.jsonl, checkpoints/), locked while a run uses it (.lock holds "
                     + "the pid); must not be a file, and its metrics.jsonl not an input. Default: ${DEFAULT-VALUE}.")
     Path output;
 
-    @Option(names = "--cache-dir", defaultValue = ".dpo4j-cache",
+    @Option(names = "--cache-dir", defaultValue = TrainDefaults.CACHE_DIR,
             description = "Reference log-prob cache. Default: ${DEFAULT-VALUE}.")
     Path cacheDir;
 
@@ -110,7 +111,7 @@ final class TrainCommand implements Callable<Integer> {
             + "--output); metrics.jsonl is cut back to the checkpoint's step. Default: none.")
     String resume;
 
-    @Option(names = "--progress", defaultValue = "true", negatable = true, fallbackValue = "true",
+    @Option(names = "--progress", defaultValue = TrainDefaults.PROGRESS, negatable = true, fallbackValue = "true",
             description = "Progress bar with ETA on a terminal. Default: ${DEFAULT-VALUE}.")
     boolean progress;
 
@@ -120,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainConfig cfg = toConfig();
-        RunResult r = new Trainer(cfg, System.err).run();
+        RunResult r = DpoTrainer.with(cfg).log(System.err).fit();
         System.out.printf("trained %d steps in %.1f s; metrics: %s; checkpoint: %s%n", r.stepLosses().size(),
                 r.seconds(), cfg.outputDir().resolve("metrics.jsonl"), r.lastCheckpoint());
         Map<String, Double> ev = r.finalEval();
@@ -142,9 +143,12 @@ final class TrainCommand implements Callable<Integer> {
                             "--resume latest: no checkpoint under " + output.resolve("checkpoints")))
                     : Path.of(resume);
         }
-        return new TrainConfig(artifacts, train, eval, evalFraction, dataOptions.toOptions(), loss.toConfig(),
-                batchSize, gradAccum, epochs, maxSteps, lr, LrSchedule.Kind.parse(schedule), warmupRatio, seed,
-                logEvery, evalEvery, saveEvery, output, cacheDir, resumeDir, runtime.parsedDevice(), runtime.threads,
-                runtime.deterministic, progress, saveTotalLimit, saveBest);
+        return TrainConfig.builder(artifacts, train).evalData(eval).evalFraction(evalFraction)
+                .data(dataOptions.toOptions()).loss(loss.toConfig()).batchSize(batchSize).gradAccum(gradAccum)
+                .epochs(epochs).maxSteps(maxSteps).learningRate(lr).schedule(LrSchedule.Kind.parse(schedule))
+                .warmupRatio(warmupRatio).seed(seed).logEvery(logEvery).evalEvery(evalEvery).saveEvery(saveEvery)
+                .saveTotalLimit(saveTotalLimit).saveBest(saveBest).outputDir(output).cacheDir(cacheDir)
+                .resumeFrom(resumeDir).device(runtime.parsedDevice()).threads(runtime.threads)
+                .deterministic(runtime.deterministic).progress(progress).build();
     }
 }

@@ -82,9 +82,12 @@ final class VerifyCommand implements Callable<Integer> {
 
     /** A short DPO run on the embedded IMDb pairs, used for the determinism and resume checks. */
     TrainConfig reproConfig(Path artifacts, Path out) {
-        return new TrainConfig(artifacts, EmbeddedDefault.resolve(EmbeddedDefault.TRAIN),
-                EmbeddedDefault.resolve(EmbeddedDefault.EVAL), 0, DataOptions.defaults().withLengths(128, 64),
-                LossConfig.defaults(), 4, 2, 1, steps, 1e-3, LrSchedule.Kind.LINEAR, 0.1, 7, 5, 0, 0, out,
-                out.resolve("cache"), null, runtime.parsedDevice(), runtime.threads, runtime.deterministic, false);
+        return TrainConfig.builder(artifacts, EmbeddedDefault.resolve(EmbeddedDefault.TRAIN))
+                .evalData(EmbeddedDefault.resolve(EmbeddedDefault.EVAL)).evalFraction(0)
+                .data(DataOptions.defaults().withLengths(128, 64)).loss(LossConfig.defaults()).batchSize(4)
+                .gradAccum(2).epochs(1).maxSteps(steps).learningRate(1e-3).schedule(LrSchedule.Kind.LINEAR)
+                .warmupRatio(0.1).seed(7).logEvery(5).evalEvery(0).saveEvery(0).outputDir(out)
+                .cacheDir(out.resolve("cache")).device(runtime.parsedDevice()).threads(runtime.threads)
+                .deterministic(runtime.deterministic).progress(false).build();
     }
 }

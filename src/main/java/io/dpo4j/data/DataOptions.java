@@ -38,9 +38,18 @@ public record DataOptions(FieldNames fields, OnBadRow onBadRow, Path skipReport,
         }
     }
 
-    /** Defaults: default field names, FAIL, no report, max length 512, max prompt length 256, keep end, default limits. */
+    /** Default longest prompt+completion in tokens (also the command line's {@code --max-length} default). */
+    public static final String DEFAULT_MAX_LENGTH = "128";
+    /** Default prompt token budget ({@code --max-prompt-length}). */
+    public static final String DEFAULT_MAX_PROMPT_LENGTH = "64";
+
+    /**
+     * Defaults, the same as the command line's: default field names, FAIL, no report, max length
+     * {@value #DEFAULT_MAX_LENGTH}, max prompt length {@value #DEFAULT_MAX_PROMPT_LENGTH}, keep end, default limits.
+     */
     public static DataOptions defaults() {
-        return new DataOptions(FieldNames.DEFAULTS, OnBadRow.FAIL, null, 512, 256, TruncationMode.KEEP_END);
+        return new DataOptions(FieldNames.DEFAULTS, OnBadRow.FAIL, null, Integer.parseInt(DEFAULT_MAX_LENGTH),
+                Integer.parseInt(DEFAULT_MAX_PROMPT_LENGTH), TruncationMode.KEEP_END);
     }
 
     /** A copy with other length limits. */

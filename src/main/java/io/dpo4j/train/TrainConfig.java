@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Everything a training run needs, validated on construction (each message names the option).
+ * Everything a training run needs, validated on construction (each message names the option). Build one by name
+ * with {@link #builder} (defaults: {@link TrainDefaults}); the canonical constructor lists every value.
  *
  * @param artifacts     artifact directory (tools/export.py output)
  * @param trainData     training preference file
@@ -42,17 +43,6 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
                           int logEvery, int evalEvery, int saveEvery, Path outputDir, Path cacheDir, Path resumeFrom,
                           Device device, int threads, boolean deterministic, boolean progress,
                           int saveTotalLimit, boolean saveBest) {
-
-    /** A configuration that keeps every checkpoint ({@code saveTotalLimit} 0, no {@code saveBest}). */
-    public TrainConfig(Path artifacts, Path trainData, Path evalData, double evalFraction, DataOptions data,
-                       LossConfig loss, int batchSize, int gradAccum, int epochs, long maxSteps, double learningRate,
-                       LrSchedule.Kind schedule, double warmupRatio, long seed, int logEvery, int evalEvery,
-                       int saveEvery, Path outputDir, Path cacheDir, Path resumeFrom, Device device, int threads,
-                       boolean deterministic, boolean progress) {
-        this(artifacts, trainData, evalData, evalFraction, data, loss, batchSize, gradAccum, epochs, maxSteps,
-                learningRate, schedule, warmupRatio, seed, logEvery, evalEvery, saveEvery, outputDir, cacheDir,
-                resumeFrom, device, threads, deterministic, progress, 0, false);
-    }
 
     /** Validates every option. */
     public TrainConfig {
@@ -89,6 +79,20 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
         if (!ok) {
             throw new IllegalArgumentException(option + ": expected " + expected + ", found " + found);
         }
+    }
+
+    /**
+     * @param artifacts artifact directory (tools/export.py output)
+     * @param trainData training preference file
+     * @return a builder with {@link TrainDefaults} for everything else
+     */
+    public static TrainConfigBuilder builder(Path artifacts, Path trainData) {
+        return new TrainConfigBuilder(artifacts, trainData);
+    }
+
+    /** @return a builder holding this configuration's values, to derive a changed copy */
+    public TrainConfigBuilder toBuilder() {
+        return new TrainConfigBuilder(this);
     }
 
     /** @return the session configuration of this run */

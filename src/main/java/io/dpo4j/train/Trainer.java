@@ -27,11 +27,18 @@ import java.util.Map;
 public final class Trainer {
     private final TrainConfig cfg;
     private final PrintStream log;
+    private final List<TrainListener> listeners;
 
     /** @param cfg run configuration; @param log where progress lines go (stderr in the CLI) */
     public Trainer(TrainConfig cfg, PrintStream log) {
+        this(cfg, log, List.of());
+    }
+
+    /** @param listeners called after every step, metrics record and checkpoint ({@link DpoTrainer}) */
+    Trainer(TrainConfig cfg, PrintStream log, List<TrainListener> listeners) {
         this.cfg = cfg;
         this.log = log;
+        this.listeners = List.copyOf(listeners);
     }
 
     /**
@@ -152,8 +159,11 @@ public final class Trainer {
                     losses.add(loss);
                     step++;
                     progress.step(String.format("loss %.4f", loss));
+                    for (TrainListener l : listeners) {
+                        l.onStep(step, total, loss);
+                    }
                     if (step % cfg.logEvery() == 0 || step == total) {
-                        metrics.write(step, epoch(), "", window.drain(lr));
+                        record(metrics, "", window.drain(lr));
                     }
                     if (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0 && step < total) {
                         lastEval = evaluate(metrics);
@@ -176,6 +186,9 @@ public final class Trainer {
                 return cfg.resumeFrom(); // nothing trained since: never rewrite the checkpoint given as input
             }
             Path dir = store.save(s, new TrainerState(step, micro, fingerprint, null, evalStep == step ? evalLoss : null));
+            for (TrainListener l : listeners) {
+                l.onCheckpoint(step, dir);
+            }
             for (Path old : retention.apply(store)) {
                 log.println("removed checkpoint " + old + " (--save-total-limit " + cfg.saveTotalLimit() + ")");
             }
@@ -215,12 +228,19 @@ public final class Trainer {
         private Map<String, Double> evaluate(MetricsLog metrics) {
             Map<String, Double> m = Evaluator.evaluate(s, cfg.loss(), data.eval(), refEval, cfg.batchSize(), pad,
                     art.manifest().vocabSize());
-            metrics.write(step, epoch(), "eval_", m);
+            record(metrics, "eval_", m);
             evalStep = step;
             evalLoss = m.get("loss");
             log.printf("step %d eval: loss %.4f rewards/accuracies %.3f rewards/margins %.4f%n", step,
                     m.get("loss"), m.get("rewards/accuracies"), m.get("rewards/margins"));
             return m;
+        }
+
+        private void record(MetricsLog metrics, String prefix, Map<String, Double> m) {
+            metrics.write(step, epoch(), prefix, m);
+            for (TrainListener l : listeners) {
+                l.onMetrics(step, prefix, m);
+            }
         }
 
         private double epoch() {

@@ -58,9 +58,6 @@ public final class ReproCheck {
 
     /** @return {@code cfg} writing to {@code out}, saving every {@code saveEvery} steps, resuming from {@code resume} */
     static TrainConfig withOutput(TrainConfig c, Path out, int saveEvery, Path resume) {
-        return new TrainConfig(c.artifacts(), c.trainData(), c.evalData(), c.evalFraction(), c.data(), c.loss(),
-                c.batchSize(), c.gradAccum(), c.epochs(), c.maxSteps(), c.learningRate(), c.schedule(), c.warmupRatio(),
-                c.seed(), c.logEvery(), c.evalEvery(), saveEvery, out, c.cacheDir(), resume, c.device(), c.threads(),
-                c.deterministic(), false);
+        return c.toBuilder().saveEvery(saveEvery).outputDir(out).resumeFrom(resume).progress(false).build();
     }
 }

@@ -22,10 +22,11 @@ class ReproCheckTest {
     Path tmp;
 
     private TrainConfig config(String model) {
-        return new TrainConfig(Path.of("artifacts", model), Path.of("artifacts/datasets/imdb-pref/train.jsonl"),
-                null, 0.1, DataOptions.defaults().withLengths(128, 64), LossConfig.defaults(), 4, 2, 1, 20, 2e-3,
-                LrSchedule.Kind.LINEAR, 0.1, 11, 5, 0, 0, tmp.resolve("out"), tmp.resolve("cache"), null,
-                Device.CPU, 2, true, false);
+        return TrainConfig.builder(Path.of("artifacts", model), Path.of("artifacts/datasets/imdb-pref/train.jsonl"))
+                .evalFraction(0.1).data(DataOptions.defaults().withLengths(128, 64)).batchSize(4).gradAccum(2)
+                .epochs(1).maxSteps(20).learningRate(2e-3).schedule(LrSchedule.Kind.LINEAR).warmupRatio(0.1)
+                .seed(11).logEvery(5).outputDir(tmp.resolve("out")).cacheDir(tmp.resolve("cache"))
+                .device(Device.CPU).threads(2).deterministic(true).progress(false).build();
     }
 
     @ParameterizedTest
