@@ -55,7 +55,15 @@ public final class Main {
      */
     static int execute(CommandLine cl, String... args) {
         try {
+            java.nio.file.Path config = ConfigFile.find(args);
+            if (config != null) {
+                cl.setDefaultValueProvider(ConfigFile.read(config)); // options given on the command line win
+            }
             return cl.execute(args);
+        } catch (IllegalArgumentException e) {
+            cl.getErr().println("error: " + oneLine(e));
+            cl.getErr().flush();
+            return FAILED;
         } catch (Error e) {
             PrintWriter err = cl.getErr();
             err.println("error: " + oneLine(e));

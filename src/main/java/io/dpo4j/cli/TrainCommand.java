@@ -6,12 +6,15 @@ import io.dpo4j.train.LrSchedule;
 import io.dpo4j.train.RunResult;
 import io.dpo4j.train.TrainConfig;
 import io.dpo4j.train.TrainDefaults;
+import io.dpo4j.train.TrainListener;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code dpo4j train}: with no options, the embedded default run on the committed tiny model and IMDb pairs. */
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = false, sortOptions = false,
@@ -24,7 +27,9 @@ import picocli.CommandLine.Option;
                 "  dpo4j train --data prefs.csv --loss robust --label-smoothing 0.1 --grad-accum 4 --lr 5e-4",
                 "  dpo4j train --loss simpo --beta 2.0 --simpo-gamma 1.0 --device cuda:0",
                 "  dpo4j train --resume runs/dpo/checkpoints/step-000100",
-                "  dpo4j train --save-every 50 --eval-every 50 --save-total-limit 2 --save-best"})
+                "  dpo4j train --save-every 50 --eval-every 50 --save-total-limit 2 --save-best",
+                "  dpo4j train --config run.yaml --lr 1e-3       # file values, --lr from the command line",
+                "  dpo4j train --config runs/dpo/config.yaml --output runs/again   # the same run again, bit for bit"})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--artifacts", defaultValue = EmbeddedDefault.ARTIFACTS,
             description = "Artifact directory from tools/export.py. Default: ${DEFAULT-VALUE}.")
@@ -118,10 +123,25 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Option(names = ConfigFile.OPTION, paramLabel = "FILE",
+            description = "YAML file of option values (keys = option names without dashes, e.g. 'batch-size: 4'); "
+                    + "options on the command line override it. Every run writes its effective options to "
+                    + "<output>/config.yaml, and --config <that file> reproduces the run. Default: none.")
+    Path config;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         TrainConfig cfg = toConfig();
-        RunResult r = DpoTrainer.with(cfg).log(System.err).fit();
+        String effective = ConfigFile.effective(spec);
+        RunResult r = DpoTrainer.with(cfg).log(System.err).listener(new TrainListener() {
+            @Override
+            public void onStart(TrainConfig c) {
+                ConfigFile.writeRunFile(c.outputDir(), effective, config);
+            }
+        }).fit();
         System.out.printf("trained %d steps in %.1f s; metrics: %s; checkpoint: %s%n", r.stepLosses().size(),
                 r.seconds(), cfg.outputDir().resolve("metrics.jsonl"), r.lastCheckpoint());
         Map<String, Double> ev = r.finalEval();

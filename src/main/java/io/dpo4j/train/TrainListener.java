@@ -11,6 +11,13 @@ import java.util.Map;
 public interface TrainListener {
 
     /**
+     * Once, after the run directory is locked and validated and before any data is read.
+     *
+     * @param config the run's configuration
+     */
+    default void onStart(TrainConfig config) {}
+
+    /**
      * After every optimizer step.
      *
      * @param step  optimizer steps done (1-based)

@@ -52,6 +52,9 @@ public final class Trainer {
             for (Path p : LeftoverSweeper.sweep(cfg.outputDir(), cfg.cacheDir(), java.time.Instant.now())) {
                 log.println("removed leftover temporary " + p);
             }
+            for (TrainListener l : listeners) {
+                l.onStart(cfg);
+            }
             return runLocked();
         }
     }
