@@ -37,8 +37,11 @@ import java.util.Optional;
 public final class MetricsReader {
     /** Name of the metrics file in a run directory. */
     public static final String METRICS_FILE = "metrics.jsonl";
-    /** Largest {@code metrics.jsonl} read (about two million records of TRL's metrics). */
-    public static final long MAX_BYTES = 1L << 30;
+    /**
+     * Largest {@code metrics.jsonl} read: about 500,000 records of TRL's metrics, which the reader holds in memory
+     * (roughly 1 KiB each).
+     */
+    public static final long MAX_BYTES = 256L << 20;
 
     private static final ObjectReader JSON = Files2.JSON.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * into a temporary sibling ({@code <name>.tmp-<digits>}) and renamed into place, so a failed report leaves the
  * previous one (or nothing) behind. The output is refused when it is, or holds, an input {@code metrics.jsonl}, lies
  * inside a run's {@code checkpoints/}, or exists and is neither empty nor an earlier report (it is replaced as a
- * whole, so it must not hold anything else).
+ * whole, so it must not hold anything else). Temporaries of a killed report ({@code <name>.tmp-<digits>} directories
+ * holding the marker, older than {@link #LEFTOVER_AGE}) are removed before the next report to the same output.
  */
 public final class ReportWriter {
     /** The page's file name. */
@@ -31,6 +32,8 @@ public final class ReportWriter {
     public static final String CHARTS = "charts";
     /** File that marks a directory as a report dpo4j may replace. */
     public static final String MARKER = ".dpo4j-report";
+    /** Age after which a marked temporary next to the output counts as left over by a killed report. */
+    public static final java.time.Duration LEFTOVER_AGE = java.time.Duration.ofMinutes(10);
 
     /**
      * How to make the report.
@@ -88,7 +91,10 @@ public final class ReportWriter {
         Path tmp = null;
         try {
             Files.createDirectories(target.getParent());
+            sweepLeftovers(target, Instant.now());
             tmp = Files.createTempDirectory(target.getParent(), target.getFileName() + Files2.TEMP_MARK);
+            Files.writeString(tmp.resolve(MARKER), "written by dpo4j report; this directory is replaced as a whole "
+                    + "by the next report to it\n", StandardCharsets.UTF_8); // first: marks a leftover as ours
             Files.createDirectory(tmp.resolve(CHARTS));
             List<HtmlPage.Figure> figures = new ArrayList<>();
             List<Path> images = new ArrayList<>();
@@ -102,8 +108,6 @@ public final class ReportWriter {
             String when = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
             HtmlPage page = new HtmlPage(title, runs, summaries, figures, problems, when);
             Files.writeString(tmp.resolve(PAGE), page.render(), StandardCharsets.UTF_8);
-            Files.writeString(tmp.resolve(MARKER), "written by dpo4j report; this directory is replaced as a whole "
-                    + "by the next report to it\n", StandardCharsets.UTF_8);
             replace(tmp, target);
             tmp = null;
             return new Result(target, target.resolve(PAGE), images, problems);
@@ -185,6 +189,34 @@ public final class ReportWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resolve " + p + ": " + IoReason.of(e), e);
         }
+    }
+
+    /**
+     * Removes {@code <target name>.tmp-<digits>} directories next to {@code target} that hold {@link #MARKER} and
+     * were last modified before {@code now} minus {@link #LEFTOVER_AGE} (a live report's temporary is younger).
+     *
+     * @return the removed directories
+     */
+    static List<Path> sweepLeftovers(Path target, Instant now) {
+        Path parent = target.toAbsolutePath().normalize().getParent();
+        String base = java.util.regex.Pattern.quote(target.getFileName().toString());
+        List<Path> removed = new ArrayList<>();
+        if (!Files.isDirectory(parent)) {
+            return removed;
+        }
+        try (Stream<Path> s = Files.list(parent)) {
+            for (Path p : s.filter(d -> Files2.isTempOf(d.getFileName().toString(), base))
+                    .filter(d -> Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .filter(d -> Files.isRegularFile(d.resolve(MARKER))).sorted().toList()) {
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(now.minus(LEFTOVER_AGE))) {
+                    Files2.deleteTree(p);
+                    removed.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + parent + ": " + IoReason.of(e), e);
+        }
+        return removed;
     }
 
     /** Renames {@code fresh} to {@code target}, moving an earlier report aside first and deleting it after. */
