@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
                         + "browser). Unusable lines of metrics.jsonl are skipped with a warning naming file:line "
                         + "(a run may be writing its last line), unless --strict."},
         footer = {"", "Examples:",
-                "  dpo4j report runs/dpo                                   # writes runs/dpo/report/index.html",
+                "  dpo4j report runs/dpo                 # writes runs/dpo/report/index.html",
                 "  dpo4j report runs/dpo-beta0.1 runs/dpo-beta0.5 --output reports/beta",
                 "  dpo4j report runs/dpo --strict --width 1200 --height 600"})
 final class ReportCommand implements Callable<Integer> {
@@ -33,7 +33,7 @@ final class ReportCommand implements Callable<Integer> {
             description = "Run directories written by dpo4j train (each holding metrics.jsonl).")
     List<Path> runs;
 
-    @Option(names = "--output", description = "Report directory, created or replaced as a whole (only an empty "
+    @Option(names = "--output", paramLabel = "DIR", description = "Report directory, created or replaced as a whole (only an empty "
             + "directory or an earlier report is replaced; never one holding an input). Default: <first RUN_DIR>/report.")
     Path output;
 
@@ -41,10 +41,10 @@ final class ReportCommand implements Callable<Integer> {
             description = "Fail on the first unusable metrics line instead of skipping it. Default: ${DEFAULT-VALUE}.")
     boolean strict;
 
-    @Option(names = "--width", defaultValue = "900", description = "Chart width in pixels. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--width", paramLabel = "PX", defaultValue = "900", description = "Chart width in pixels. Default: ${DEFAULT-VALUE}.")
     int width;
 
-    @Option(names = "--height", defaultValue = "450",
+    @Option(names = "--height", paramLabel = "PX", defaultValue = "450",
             description = "Chart height in pixels. Default: ${DEFAULT-VALUE}.")
     int height;
 
