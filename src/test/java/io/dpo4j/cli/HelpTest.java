@@ -15,7 +15,7 @@ class HelpTest {
         List<CommandLine> commands = new java.util.ArrayList<>();
         collect(root, commands);
         assertThat(commands).extracting(CommandLine::getCommandName)
-                .contains("dpo4j", "train", "eval", "export-inference", "bench", "data", "stats");
+                .contains("dpo4j", "train", "eval", "export-inference", "bench", "data", "stats", "report");
         for (CommandLine cl : commands) {
             String help = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
             if (cl.getCommandSpec().options().isEmpty() || cl.getCommandName().equals("help")) {
