@@ -11,7 +11,8 @@ import java.util.Map;
 public interface TrainListener {
 
     /**
-     * Once, after the run directory is locked and validated and before any data is read.
+     * Once, after the run directory is locked and the artifacts, data and resume checkpoint are validated, before
+     * the reference pass and the first step (a run refused on its input never calls it).
      *
      * @param config the run's configuration
      */

@@ -52,9 +52,6 @@ public final class Trainer {
             for (Path p : LeftoverSweeper.sweep(cfg.outputDir(), cfg.cacheDir(), java.time.Instant.now())) {
                 log.println("removed leftover temporary " + p);
             }
-            for (TrainListener l : listeners) {
-                l.onStart(cfg);
-            }
             return runLocked();
         }
     }
@@ -71,6 +68,9 @@ public final class Trainer {
             throw new IllegalArgumentException("--resume " + cfg.resumeFrom() + ": the checkpoint was written with other "
                     + "artifacts, data or training settings (fingerprint " + resume.configFingerprint() + ", this run "
                     + fingerprint + "); resume with the original settings");
+        }
+        for (TrainListener l : listeners) {
+            l.onStart(cfg); // input validated, nothing computed yet
         }
         SessionConfig sc = cfg.sessionConfig();
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j")) {
