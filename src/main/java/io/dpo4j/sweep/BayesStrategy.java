@@ -49,7 +49,7 @@ record BayesStrategy(long seed) implements Strategy {
 
     /** @return trials proposed at random before the model is used */
     static int initialTrials(int dims) {
-        return Math.max(3, dims + 1);
+        return Math.max(4, 2 * dims);
     }
 
     /** E[max(best − f − ξ, 0)] for f ~ N(mu, sigma²) (minimisation). */

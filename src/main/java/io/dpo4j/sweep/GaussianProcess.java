@@ -1,13 +1,13 @@
 package io.dpo4j.sweep;
 
 /**
- * A Gaussian-process regression on the unit hypercube: squared-exponential kernel with one length scale (chosen by
- * maximum marginal likelihood over a fixed grid), unit signal variance on standardised targets, small noise. Solved
- * by Cholesky decomposition; meant for the tens of points a sweep has.
+ * A Gaussian-process regression on the unit hypercube: squared-exponential kernel with one length scale and a noise
+ * level (both chosen by maximum marginal likelihood over fixed grids: training objectives are noisy), unit signal
+ * variance on standardised targets. Solved by Cholesky decomposition; meant for the tens of points a sweep has.
  */
 final class GaussianProcess {
     private static final double[] LENGTH_SCALES = {0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.7, 1.0, 1.5};
-    private static final double NOISE = 1e-4;
+    private static final double[] NOISES = {1e-6, 1e-4, 1e-2, 0.05, 0.2};
 
     private final double[][] x; // (n, d) training points
     private final double mean, scale; // target standardisation
@@ -25,7 +25,7 @@ final class GaussianProcess {
         this.alpha = alpha;
     }
 
-    /** Fits to points {@code x} (n, d) with targets {@code y} (n), choosing the length scale by marginal likelihood. */
+    /** Fits to points {@code x} (n, d) with targets {@code y} (n), choosing length scale and noise by likelihood. */
     static GaussianProcess fit(double[][] x, double[] y) {
         int n = y.length;
         double mean = 0;
@@ -44,15 +44,17 @@ final class GaussianProcess {
         GaussianProcess best = null;
         double bestLik = Double.NEGATIVE_INFINITY;
         for (double l : LENGTH_SCALES) {
-            double[][] chol = cholesky(kernelMatrix(x, l));
-            double[] alpha = solve(chol, ys);
-            double lik = 0; // log marginal likelihood up to a constant: -½ yᵀα - Σ log L_ii
-            for (int i = 0; i < n; i++) {
-                lik -= 0.5 * ys[i] * alpha[i] + Math.log(chol[i][i]);
-            }
-            if (lik > bestLik) {
-                bestLik = lik;
-                best = new GaussianProcess(x, mean, scale, l, chol, alpha);
+            for (double noise : NOISES) {
+                double[][] chol = cholesky(kernelMatrix(x, l, noise));
+                double[] alpha = solve(chol, ys);
+                double lik = 0; // log marginal likelihood up to a constant: -½ yᵀα - Σ log L_ii
+                for (int i = 0; i < n; i++) {
+                    lik -= 0.5 * ys[i] * alpha[i] + Math.log(chol[i][i]);
+                }
+                if (lik > bestLik) {
+                    bestLik = lik;
+                    best = new GaussianProcess(x, mean, scale, l, chol, alpha);
+                }
             }
         }
         return best;
@@ -68,21 +70,21 @@ final class GaussianProcess {
             mu += k[i] * alpha[i];
         }
         double[] v = forward(chol, k); // L⁻¹k  (n)
-        double var = 1.0;
+        double var = 1.0; // variance of the latent function (the noise is not added: EI is about the function)
         for (double vi : v) {
             var -= vi * vi;
         }
         return new double[] {mean + scale * mu, scale * Math.sqrt(Math.max(var, 1e-12))};
     }
 
-    private static double[][] kernelMatrix(double[][] x, double l) {
+    private static double[][] kernelMatrix(double[][] x, double l, double noise) {
         int n = x.length;
         double[][] k = new double[n][n]; // (n, n)
         for (int i = 0; i < n; i++) {
             for (int j = 0; j <= i; j++) {
                 k[i][j] = k[j][i] = kernel(x[i], x[j], l);
             }
-            k[i][i] += NOISE;
+            k[i][i] += noise;
         }
         return k;
     }
