@@ -13,7 +13,7 @@ from torch import nn
 
 from .embedding import lookup
 from .errors import ExportError
-from .masks import attention_bias
+from .masks import attention_bias, cached_attention_bias
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,15 @@ def rope_tables(t: int, head_dim: int, theta: float, device) -> tuple:
     return torch.cos(angles), torch.sin(angles)  # (T, D) each
 
 
+def rope_tables_at(position_ids: torch.Tensor, head_dim: int, theta: float) -> tuple:
+    """cos, sin of shape (N, 1, S, D) for explicit positions ``position_ids`` (N, S) (same angles as rope_tables)."""
+    exponent = torch.arange(0, head_dim, 2, dtype=torch.int64, device=position_ids.device).float() / head_dim  # (D/2)
+    inv_freq = 1.0 / (theta ** exponent)  # (D/2)
+    freqs = position_ids.float()[:, :, None] * inv_freq[None, None, :]  # (N, S, D/2)
+    angles = torch.cat([freqs, freqs], dim=-1)[:, None, :, :]  # (N, 1, S, D)
+    return torch.cos(angles), torch.sin(angles)  # (N, 1, S, D) each
+
+
 def rotate_half(x: torch.Tensor) -> torch.Tensor:
     half = x.shape[-1] // 2
     return torch.cat([-x[..., half:], x[..., :half]], dim=-1)  # (N, H, T, D)
@@ -101,7 +110,10 @@ class Attention(nn.Module):
         self.v_proj = nn.Linear(c.hidden_size, c.num_kv_heads * c.head_dim, bias=c.qkv_bias)
         self.o_proj = nn.Linear(c.num_heads * c.head_dim, c.hidden_size, bias=c.o_bias)
 
-    def forward(self, x, bias, cos, sin):
+    def forward(self, x, bias, cos, sin, past=None):
+        """Without ``past``: (N, T, C). With ``past`` = (key, value), each (N, KV, P, D) after RoPE, the new keys and
+        values are appended and the result is ((N, T, C), (key, value) each (N, KV, P+T, D)); ``bias`` is then
+        (N, 1, T, P+T) and cos / sin are (N, 1, T, D)."""
         c = self.c
         n, t, _ = x.shape
         rep = c.num_heads // c.num_kv_heads
@@ -109,13 +121,21 @@ class Attention(nn.Module):
         k = self.k_proj(x).reshape(n, t, c.num_kv_heads, c.head_dim).transpose(1, 2)  # (N, KV, T, D)
         v = self.v_proj(x).reshape(n, t, c.num_kv_heads, c.head_dim).transpose(1, 2)  # (N, KV, T, D)
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)  # (N, H, T, D), (N, KV, T, D)
+        if past is not None:
+            k = torch.cat([past[0], k], dim=2)  # (N, KV, P+T, D)
+            v = torch.cat([past[1], v], dim=2)  # (N, KV, P+T, D)
+        present = (k, v)
+        keys = t if past is None else k.shape[2]  # P+T
         if rep > 1:  # grouped-query attention: every KV head serves `rep` query heads
-            k = k[:, :, None].expand(n, c.num_kv_heads, rep, t, c.head_dim).reshape(n, c.num_heads, t, c.head_dim)
-            v = v[:, :, None].expand(n, c.num_kv_heads, rep, t, c.head_dim).reshape(n, c.num_heads, t, c.head_dim)
-        scores = (q @ k.transpose(-1, -2)) / math.sqrt(c.head_dim) + bias  # (N, H, T, T)
-        probs = torch.softmax(scores, dim=-1)  # (N, H, T, T)
+            k = k[:, :, None].expand(n, c.num_kv_heads, rep, keys, c.head_dim).reshape(n, c.num_heads, keys,
+                                                                                      c.head_dim)  # (N, H, P+T, D)
+            v = v[:, :, None].expand(n, c.num_kv_heads, rep, keys, c.head_dim).reshape(n, c.num_heads, keys,
+                                                                                      c.head_dim)  # (N, H, P+T, D)
+        scores = (q @ k.transpose(-1, -2)) / math.sqrt(c.head_dim) + bias  # (N, H, T, P+T)
+        probs = torch.softmax(scores, dim=-1)  # (N, H, T, P+T)
         out = (probs @ v).transpose(1, 2).reshape(n, t, c.num_heads * c.head_dim)  # (N, T, H*D)
-        return self.o_proj(out)  # (N, T, C)
+        out = self.o_proj(out)  # (N, T, C)
+        return out if past is None else (out, present)
 
 
 class Mlp(nn.Module):
@@ -140,9 +160,14 @@ class DecoderLayer(nn.Module):
         self.post_attention_layernorm = RmsNorm(c.hidden_size, c.rms_norm_eps)
         self.mlp = Mlp(c)
 
-    def forward(self, x, bias, cos, sin):
-        x = x + self.self_attn(self.input_layernorm(x), bias, cos, sin)  # (N, T, C)
-        return x + self.mlp(self.post_attention_layernorm(x))  # (N, T, C)
+    def forward(self, x, bias, cos, sin, past=None):
+        """(N, T, C); with ``past`` (see Attention) also the layer's present (key, value)."""
+        if past is None:
+            x = x + self.self_attn(self.input_layernorm(x), bias, cos, sin)  # (N, T, C)
+            return x + self.mlp(self.post_attention_layernorm(x))  # (N, T, C)
+        a, present = self.self_attn(self.input_layernorm(x), bias, cos, sin, past)  # (N, T, C), 2 x (N, KV, P+T, D)
+        x = x + a  # (N, T, C)
+        return x + self.mlp(self.post_attention_layernorm(x)), present  # (N, T, C)
 
 
 class Backbone(nn.Module):
@@ -176,6 +201,33 @@ class LlamaLM(nn.Module):
         x = self.model.norm(x)  # (N, T, C)
         head = self.model.embed_tokens.weight if c.tie_word_embeddings else self.lm_head.weight  # (V, C)
         return x @ head.t()  # (N, T, V)
+
+    def forward_cached(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, position_ids: torch.Tensor,
+                       past: list) -> tuple:
+        """KV-cache step. input_ids, position_ids: (N, S) new positions; attention_mask: (N, P+S) past + new (either
+        padding side); past: per layer (key, value), each (N, KV, P, D) (keys after RoPE), P may be 0.
+
+        Returns logits (N, S, V) and per layer the present (key, value), each (N, KV, P+S, D).
+        """
+        c = self.config
+        x = lookup(self.model.embed_tokens.weight, input_ids)  # (N, S, C)
+        cos, sin = rope_tables_at(position_ids, c.head_dim, c.rope_theta)  # (N, 1, S, D)
+        bias = cached_attention_bias(attention_mask, input_ids.shape[1], x.dtype)  # (N, 1, S, P+S)
+        presents = []
+        for layer, layer_past in zip(self.model.layers, past):
+            x, present = layer(x, bias, cos, sin, layer_past)  # (N, S, C), 2 x (N, KV, P+S, D)
+            presents.append(present)
+        x = self.model.norm(x)  # (N, S, C)
+        head = self.model.embed_tokens.weight if c.tie_word_embeddings else self.lm_head.weight  # (V, C)
+        return x @ head.t(), presents  # (N, S, V)
+
+    @property
+    def kv_heads(self) -> int:
+        return self.config.num_kv_heads
+
+    @property
+    def head_dim(self) -> int:
+        return self.config.head_dim
 
     def hf_key(self, name: str) -> str:
         return name if name.startswith(("model.", "lm_head.")) else "model." + name

@@ -15,7 +15,7 @@ from .ort_artifacts import BETAS, EPS, GRAPH_WEIGHT_DECAY
 
 FORMAT = 1
 GRAPH_FILES = ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx", "reference_model.onnx",
-               "inference_model.onnx")
+               "inference_model.onnx", "inference_kv_model.onnx")
 
 _TYPES = {onnx.TensorProto.FLOAT: "float", onnx.TensorProto.INT64: "int64", onnx.TensorProto.BOOL: "bool"}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import onnx
 import torch
 
-from . import wrappers
+from . import kv_graph, wrappers
 from .errors import ExportError
 
 MAX_IR_VERSION = 13
@@ -89,7 +89,7 @@ def check_initializers(path: Path, param_names) -> None:
 
 
 def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int) -> Path:
-    """Writes reference_model.onnx and inference_model.onnx into ``out``; returns the forward graph in ``work``."""
+    """Writes reference_model.onnx, inference_model.onnx and inference_kv_model.onnx into ``out``; returns the forward graph in ``work``."""
     example = wrappers.example_inputs(lm.vocab_size)
     params = [n for n, _ in lm.named_parameters()]
     forward = work / "forward_model.onnx"
@@ -101,4 +101,5 @@ def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int) -> Path:
                  out / "reference_model.onnx", opset)
     export_graph(wrappers.InferenceGraph(lm), example, wrappers.INFERENCE_INPUTS, wrappers.INFERENCE_OUTPUTS,
                  out / "inference_model.onnx", opset)
+    kv_graph.export(lm, out, opset)
     return forward

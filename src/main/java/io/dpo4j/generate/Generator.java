@@ -7,20 +7,21 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
- * Autoregressive generation on an inference session whose output {@code logits} is (1, T, V). Feeds
- * {@code input_ids}, {@code attention_mask} (ones) and, where the graph asks for it, a zero {@code completion_mask}.
+ * Generation without a KV cache, on any graph whose output {@code logits} is (1, T, V): every step re-runs the whole
+ * prefix, one sequence at a time. Feeds {@code input_ids}, {@code attention_mask} (ones) and, where the graph asks
+ * for it, a zero {@code completion_mask}. The fallback for graphs without a cache (e.g. a policy written by
+ * {@code export-inference}); {@link KvCacheGenerator} is the fast path.
  */
-public final class Generator {
+public final class Generator implements TokenGenerator {
     private final InferenceSession session;
     private final int eos;
     private final int maxPositions;
 
     /**
      * @param session      session on inference_model.onnx or an exported policy with a {@code logits} output
-     * @param eos          end-of-sequence id (generation stops after it)
+     * @param eos          end-of-sequence id (a sequence stops after it; -1 = never)
      * @param maxPositions the model's longest sequence
      */
     public Generator(InferenceSession session, int eos, int maxPositions) {
@@ -33,26 +34,30 @@ public final class Generator {
         this.maxPositions = maxPositions;
     }
 
-    /** @return the generated token ids (the prompt excluded; EOS included when it was produced) */
-    public long[] generate(long[] prompt, SamplingConfig cfg) {
-        if (prompt.length == 0) {
-            throw new IllegalArgumentException("prompt: expected at least one token, found none");
-        }
-        SplittableRandom random = new SplittableRandom(cfg.seed());
-        long[] ids = Arrays.copyOf(prompt, prompt.length);
-        List<Long> out = new ArrayList<>();
-        while (out.size() < cfg.maxNewTokens() && ids.length < maxPositions) {
-            float[] logits = forward(ids); // (T, V)
-            int vocab = logits.length / ids.length;
-            int next = Sampler.next(logits, (ids.length - 1) * vocab, vocab, cfg, random);
-            out.add((long) next);
-            ids = Arrays.copyOf(ids, ids.length + 1);
-            ids[ids.length - 1] = next;
-            if (next == eos) {
-                break;
+    @Override
+    public List<long[]> generate(List<long[]> prompts, SamplingConfig cfg, StopStrings stop) {
+        List<long[]> out = new ArrayList<>();
+        for (long[] prompt : prompts) {
+            for (int j = 0; j < cfg.samples(); j++) {
+                Sequence seq = new Sequence(prompt, j, cfg);
+                seq.checkDone(eos, maxPositions, cfg, stop);
+                while (!seq.done()) {
+                    long[] ids = new long[seq.length()];
+                    Arrays.setAll(ids, seq::token);
+                    float[] logits = forward(ids); // (1, T, V)
+                    int vocab = logits.length / ids.length;
+                    seq.sample(logits, (ids.length - 1) * vocab, vocab, cfg);
+                    seq.checkDone(eos, maxPositions, cfg, stop);
+                }
+                out.add(seq.generated());
             }
         }
-        return out.stream().mapToLong(Long::longValue).toArray();
+        return out;
+    }
+
+    @Override
+    public String method() {
+        return "no cache";
     }
 
     private float[] forward(long[] ids) {

@@ -1,0 +1,199 @@
+package io.dpo4j.generate;
+
+import io.dpo4j.artifacts.Manifest;
+import io.dpo4j.runtime.InferenceSession;
+import io.dpo4j.runtime.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Batched generation with a KV cache on {@code inference_kv_model.onnx} (tools/CONTRACT.md): all sequences of all
+ * prompts run as one batch; prompts are left-padded (attention mask 0, position ids counting real tokens only) and
+ * prefilled in one run with an empty cache, then every step feeds one new token per sequence and the previous step's
+ * {@code present.*} outputs as {@code past.*} (no copies). Finished sequences stay in the batch until all are done;
+ * their outputs are ignored.
+ */
+public final class KvCacheGenerator implements TokenGenerator {
+    /** The graph file this generator runs. */
+    public static final String GRAPH = "inference_kv_model.onnx";
+    private static final long PAD = 0; // id fed at padded positions; masked, so any valid id does
+
+    private final InferenceSession session;
+    private final int layers;
+    private final int kvHeads;
+    private final int headDim;
+    private final int eos;
+    private final int maxPositions;
+
+    /**
+     * @param session      session on inference_kv_model.onnx
+     * @param kvHeads      key/value heads of the cache (KV in (N, KV, P, D))
+     * @param headDim      head size (D)
+     * @param eos          end-of-sequence id (a sequence stops after it; -1 = never)
+     * @param maxPositions the model's longest sequence
+     * @throws IllegalArgumentException when the graph's inputs / outputs are not the contract's
+     */
+    public KvCacheGenerator(InferenceSession session, int kvHeads, int headDim, int eos, int maxPositions) {
+        this.layers = countLayers(session);
+        this.session = session;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.eos = eos;
+        this.maxPositions = maxPositions;
+    }
+
+    /**
+     * Reads (KV heads, head size) from the manifest signature of {@code inference_kv_model.onnx}.
+     *
+     * @return {kvHeads, headDim}
+     */
+    public static int[] cacheShape(Manifest manifest) {
+        Manifest.Graph g = manifest.graphs().get(GRAPH);
+        if (g == null) {
+            throw new IllegalArgumentException("manifest.json: field 'graphs': expected an entry " + GRAPH
+                    + ", found " + manifest.graphs().keySet());
+        }
+        for (Manifest.Value v : g.inputs()) {
+            if (v.name().equals("past.0.key")) {
+                List<Object> s = v.shape();
+                if (s == null || s.size() != 4 || !(s.get(1) instanceof Integer kv) || !(s.get(3) instanceof Integer d)) {
+                    throw new IllegalArgumentException("manifest.json: " + GRAPH + " input past.0.key: expected shape "
+                            + "[N, KV, P, D] with fixed KV and D, found " + s);
+                }
+                return new int[] {kv, d};
+            }
+        }
+        throw new IllegalArgumentException("manifest.json: " + GRAPH + ": expected an input past.0.key, found "
+                + g.inputs().stream().map(Manifest.Value::name).toList());
+    }
+
+    private static int countLayers(InferenceSession s) {
+        int layers = 0;
+        while (s.inputNames().contains("past." + layers + ".key")) {
+            layers++;
+        }
+        Set<String> in = new HashSet<>(List.of("input_ids", "attention_mask", "position_ids"));
+        List<String> out = new ArrayList<>(List.of("logits"));
+        for (int i = 0; i < layers; i++) {
+            in.add("past." + i + ".key");
+            in.add("past." + i + ".value");
+            out.add("present." + i + ".key");
+            out.add("present." + i + ".value");
+        }
+        if (layers == 0 || !new HashSet<>(s.inputNames()).equals(in) || !s.outputNames().containsAll(out)) {
+            throw new IllegalArgumentException("KV-cache generation: expected a graph with inputs input_ids, "
+                    + "attention_mask, position_ids, past.{i}.key/value and outputs logits, present.{i}.key/value, found "
+                    + "inputs " + s.inputNames() + ", outputs " + s.outputNames());
+        }
+        return layers;
+    }
+
+    @Override
+    public String method() {
+        return "KV cache";
+    }
+
+    @Override
+    public List<long[]> generate(List<long[]> prompts, SamplingConfig cfg, StopStrings stop) {
+        List<Sequence> rows = new ArrayList<>();
+        for (long[] p : prompts) {
+            for (int j = 0; j < cfg.samples(); j++) {
+                Sequence s = new Sequence(p, j, cfg);
+                s.checkDone(eos, maxPositions, cfg, stop);
+                rows.add(s);
+            }
+        }
+        if (!rows.stream().allMatch(Sequence::done)) {
+            decode(rows, cfg, stop);
+        }
+        return rows.stream().map(Sequence::generated).toList();
+    }
+
+    private void decode(List<Sequence> rows, SamplingConfig cfg, StopStrings stop) {
+        int n = rows.size();
+        int width = rows.stream().mapToInt(Sequence::promptLength).max().orElseThrow();
+        long[] ids = new long[n * width]; // (N, S)
+        long[] mask = new long[n * width]; // (N, P+S)
+        long[] pos = new long[n * width]; // (N, S)
+        for (int i = 0; i < n; i++) {
+            Sequence s = rows.get(i);
+            int pad = width - s.promptLength();
+            for (int t = 0; t < width; t++) {
+                boolean real = t >= pad;
+                ids[i * width + t] = real ? s.token(t - pad) : PAD;
+                mask[i * width + t] = real ? 1 : 0;
+                pos[i * width + t] = real ? t - pad : 0;
+            }
+        }
+        List<Tensor> cache = new ArrayList<>();
+        try {
+            for (int l = 0; l < 2 * layers; l++) {
+                cache.add(Tensor.ofFloats(new float[0], n, kvHeads, 0, headDim)); // (N, KV, 0, D)
+            }
+            int columns = width;
+            int step = width; // new positions in this run
+            while (true) {
+                float[] logits;
+                List<Tensor> outs = run(ids, mask, pos, n, step, columns, cache);
+                cache.forEach(Tensor::close);
+                cache = new ArrayList<>(outs.subList(1, outs.size()));
+                try (Tensor l = outs.get(0)) {
+                    logits = l.toFloats(); // (N, S, V)
+                }
+                int vocab = logits.length / (n * step);
+                for (int i = 0; i < n; i++) {
+                    Sequence s = rows.get(i);
+                    if (!s.done()) {
+                        s.sample(logits, (i * step + step - 1) * vocab, vocab, cfg);
+                        s.checkDone(eos, maxPositions, cfg, stop);
+                    }
+                }
+                if (rows.stream().allMatch(Sequence::done)) {
+                    return;
+                }
+                long[] grown = new long[n * (columns + 1)]; // (N, P+1)
+                ids = new long[n]; // (N, 1)
+                pos = new long[n]; // (N, 1)
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(mask, i * columns, grown, i * (columns + 1), columns);
+                    grown[i * (columns + 1) + columns] = 1;
+                    ids[i] = rows.get(i).last();
+                    pos[i] = rows.get(i).length() - 1;
+                }
+                mask = grown;
+                columns++;
+                step = 1;
+            }
+        } finally {
+            cache.forEach(Tensor::close);
+        }
+    }
+
+    /** One run: (N, S) new tokens over (N, P+S) mask with the cache; returns logits then present.* in layer order. */
+    private List<Tensor> run(long[] ids, long[] mask, long[] pos, int n, int step, int columns, List<Tensor> cache) {
+        Map<String, Tensor> feeds = new HashMap<>();
+        List<Tensor> owned = new ArrayList<>();
+        try {
+            owned.add(Tensor.ofLongs(ids, n, step)); // (N, S)
+            owned.add(Tensor.ofLongs(mask, n, columns)); // (N, P+S)
+            owned.add(Tensor.ofLongs(pos, n, step)); // (N, S)
+            feeds.put("input_ids", owned.get(0));
+            feeds.put("attention_mask", owned.get(1));
+            feeds.put("position_ids", owned.get(2));
+            List<String> outputs = new ArrayList<>(List.of("logits"));
+            for (int l = 0; l < layers; l++) {
+                feeds.put("past." + l + ".key", cache.get(2 * l)); // (N, KV, P, D)
+                feeds.put("past." + l + ".value", cache.get(2 * l + 1)); // (N, KV, P, D)
+                outputs.add("present." + l + ".key");
+                outputs.add("present." + l + ".value");
+            }
+            return session.run(feeds, outputs);
+        } finally {
+            owned.forEach(Tensor::close);
+        }
+    }
+}

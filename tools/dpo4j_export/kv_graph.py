@@ -1,0 +1,97 @@
+"""inference_kv_model.onnx: next-token logits with a KV cache (tools/CONTRACT.md).
+
+Inputs: ``input_ids`` (N, S) new tokens, ``attention_mask`` (N, P+S) over past + new, ``position_ids`` (N, S), and per
+layer ``past.{i}.key`` / ``past.{i}.value`` (N, KV_HEADS, P, HEAD_DIM) with P possibly 0 (prefill). Outputs: ``logits``
+(N, S, V) and per layer ``present.{i}.key`` / ``present.{i}.value`` (N, KV_HEADS, P+S, HEAD_DIM).
+"""
+
+import warnings
+from pathlib import Path
+
+import onnx
+import torch
+
+from .errors import ExportError
+from . import onnx_graphs
+
+FILE = "inference_kv_model.onnx"
+HEAD_INPUTS = ("input_ids", "attention_mask", "position_ids")
+
+
+def past_names(num_layers: int) -> list:
+    """``past.{i}.key``, ``past.{i}.value`` for every layer, in layer order."""
+    return [f"past.{i}.{kind}" for i in range(num_layers) for kind in ("key", "value")]
+
+
+def present_names(num_layers: int) -> list:
+    """``present.{i}.key``, ``present.{i}.value`` for every layer, in layer order."""
+    return [f"present.{i}.{kind}" for i in range(num_layers) for kind in ("key", "value")]
+
+
+def input_names(num_layers: int) -> list:
+    return list(HEAD_INPUTS) + past_names(num_layers)
+
+
+def output_names(num_layers: int) -> list:
+    return ["logits"] + present_names(num_layers)
+
+
+def dynamic_axes(num_layers: int) -> dict:
+    """Symbolic dimensions: N, S (new positions), P (past), P+S (all keys); heads and head size stay fixed."""
+    axes = {"input_ids": {0: "N", 1: "S"}, "attention_mask": {0: "N", 1: "P+S"}, "position_ids": {0: "N", 1: "S"},
+            "logits": {0: "N", 1: "S"}}
+    for name in past_names(num_layers):
+        axes[name] = {0: "N", 2: "P"}
+    for name in present_names(num_layers):
+        axes[name] = {0: "N", 2: "P+S"}
+    return axes
+
+
+class KvGraph(torch.nn.Module):
+    """Flat-argument wrapper of ``lm.forward_cached`` for export: (ids, mask, positions, *past) -> (logits, *present).
+
+    Like wrappers._Graph it registers the model's children under their own names, so initializers keep HF names.
+    """
+
+    def __init__(self, lm: torch.nn.Module):
+        super().__init__()
+        object.__setattr__(self, "lm", lm)
+        for name, child in lm.named_children():
+            self.add_module(name, child)
+
+    def forward(self, input_ids, attention_mask, position_ids, *past_flat):
+        past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
+        logits, presents = self.lm.forward_cached(input_ids, attention_mask, position_ids, past)  # (N, S, V)
+        return (logits,) + tuple(t for kv in presents for t in kv)
+
+
+def example_inputs(lm: torch.nn.Module, n: int = 2, past: int = 3, new: int = 2) -> dict:
+    """Deterministic example step used for tracing (values do not matter, only dtypes / ranks); P > 0 and S > 1."""
+    g = torch.Generator().manual_seed(0)
+    ex = {"input_ids": torch.randint(0, lm.vocab_size, (n, new), generator=g),  # (N, S)
+          "attention_mask": torch.ones(n, past + new, dtype=torch.int64),  # (N, P+S)
+          "position_ids": torch.arange(past, past + new).repeat(n, 1)}  # (N, S)
+    ex["attention_mask"][0, 0] = 0  # a left-padded row
+    for name in past_names(lm.num_layers):
+        ex[name] = torch.randn(n, lm.kv_heads, past, lm.head_dim, generator=g)  # (N, KV, P, D)
+    return ex
+
+
+def export(lm: torch.nn.Module, out: Path, opset: int) -> Path:
+    """Writes ``out / inference_kv_model.onnx``; parameters stay initializers under HF names."""
+    path = out / FILE
+    inputs, outputs = input_names(lm.num_layers), output_names(lm.num_layers)
+    example = example_inputs(lm)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.onnx")
+        torch.onnx.export(
+            KvGraph(lm), tuple(example[n] for n in inputs), str(path), input_names=inputs, output_names=outputs,
+            dynamic_axes=dynamic_axes(lm.num_layers), opset_version=opset, do_constant_folding=False,
+            export_params=True, dynamo=False)
+    model = onnx.load(str(path), load_external_data=False)
+    if model.ir_version > onnx_graphs.MAX_IR_VERSION:
+        raise ExportError(f"{path}: ir_version: expected <= {onnx_graphs.MAX_IR_VERSION}, found {model.ir_version}")
+    found = [i.name for i in model.graph.input if i.name in set(inputs)]
+    if found != inputs:
+        raise ExportError(f"{path}: graph inputs: expected {inputs}, found {found}")
+    return path
