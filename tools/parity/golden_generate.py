@@ -1,7 +1,7 @@
 """Greedy-generation goldens for the Java generator: Hugging Face transformers' own ``generate`` (greedy, float32)
 on the tiny models, written to ``src/test/resources/golden/generate.json``.
 
-Usage: ``tools/.venv/bin/python tools/golden_generate.py`` (needs tools/.cache/hf from tools/make_tiny_models.py).
+Usage: ``tools/.venv/bin/python tools/parity/golden_generate.py`` (needs tools/.cache/hf from tools/export/make_tiny_models.py).
 """
 
 import json
@@ -12,7 +12,7 @@ import torch
 import transformers
 from tokenizers import Tokenizer
 
-TOOLS = Path(__file__).resolve().parent
+TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
 PROMPT = "Review: This movie had a great ensemble of adult actors ...\nHighlight:"
 NEW_TOKENS = 12
