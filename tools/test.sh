@@ -14,6 +14,6 @@ tools/jar-smoke.sh  # the runnable jar (mvn package) works from another director
 if [ "$python_tests" = 1 ]; then
   tools/setup-python.sh
   # The goldens' parity tests need the tiny models' HF directories (seeded, rebuilt in tools/.cache/hf).
-  tools/.venv/bin/python tools/make_tiny_models.py --no-export
+  tools/.venv/bin/python tools/export/make_tiny_models.py --no-export
   tools/.venv/bin/python -m pytest -q tools/tests
 fi

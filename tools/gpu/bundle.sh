@@ -96,9 +96,10 @@ pack_wheels() {  # $1 = stage dir
 
 pack_files() {  # $1 = stage dir: exporter, benchmarks, goldens, tiny artifacts
   local stage="$1"
-  mkdir -p "$stage/tools" "$stage/artifacts"
-  cp -r "$ROOT/tools/export.py" "$ROOT/tools/dpo4j_export" "$ROOT/tools/bench_trl.py" "$ROOT/tools/gpu" \
-      "$ROOT/tools/CONTRACT.md" "$ROOT/tools/requirements.txt" "$stage/tools/"
+  mkdir -p "$stage/tools/export" "$stage/tools/bench" "$stage/artifacts"
+  cp -r "$ROOT/tools/export/export.py" "$ROOT/tools/export/dpo4j_export" "$stage/tools/export/"
+  cp "$ROOT/tools/bench/bench_trl.py" "$stage/tools/bench/"
+  cp -r "$ROOT/tools/gpu" "$ROOT/tools/CONTRACT.md" "$ROOT/tools/requirements.txt" "$stage/tools/"
   cp -r "$ROOT"/artifacts/tiny-* "$stage/artifacts/"
   cp -r "$ROOT/src/test/resources/golden" "$stage/golden"
   find "$stage" -name __pycache__ -prune -exec rm -rf {} +
@@ -257,7 +258,7 @@ stage_export() {
     if [ -f "$W/artifacts/$m/manifest.json" ]; then echo "$m: already exported"; continue; fi
     PYTHONPATH="$U/pylib" "$PY" "$U/tools/gpu/bench_models.py" --model "$m" --out "$W/hf/$m" || return 1
     # shellcheck disable=SC2086
-    PYTHONPATH="$U/pylib" "$PY" "$U/tools/export.py" --model-dir "$W/hf/$m" --name "$m" --out "$W/artifacts" \
+    PYTHONPATH="$U/pylib" "$PY" "$U/tools/export/export.py" --model-dir "$W/hf/$m" --name "$m" --out "$W/artifacts" \
         ${DPO4J_EXPORT_ARGS:-} || return 1
   done
 }
@@ -293,7 +294,7 @@ stage_bench_trl() {
   [ -n "${DPO4J_PEAK_TFLOPS:-}" ] && extra=(--peak-tflops "$DPO4J_PEAK_TFLOPS")
   for m in $MODELS; do
     smi_start "$W/smi-trl-$m"
-    PYTHONPATH="$U/pylib" PYTHONUNBUFFERED=1 "$PY" "$U/tools/bench_trl.py" --device "$DEV" --model "$m" \
+    PYTHONPATH="$U/pylib" PYTHONUNBUFFERED=1 "$PY" "$U/tools/bench/bench_trl.py" --device "$DEV" --model "$m" \
         --batch-size "$BATCHES" --seq-len "$SEQ" --warmup "$WARMUP" --steps "$STEPS" --out "$R/bench-trl.jsonl" \
         "${extra[@]}" > "$R/logs/bench-trl-$m.out" 2>&1 || rc=1
     grep '^{' "$R/logs/bench-trl-$m.out"

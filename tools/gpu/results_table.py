@@ -5,8 +5,8 @@
         --device-name "NVIDIA H100 80GB HBM3" [--peak-tflops 67]
 
 bench-dpo4j.tsv: written by `bundle.sh run bench-dpo4j` (model, params, then `dpo4j bench`'s columns, then the
-nvidia-smi memory.used peak of the run). bench-trl.jsonl: tools/bench_trl.py's lines. MFU = 6·params·tokens/s over
-the fp32 peak (tools/bench_trl.py's assumption, printed below the table).
+nvidia-smi memory.used peak of the run). bench-trl.jsonl: tools/bench/bench_trl.py's lines. MFU = 6·params·tokens/s over
+the fp32 peak (tools/bench/bench_trl.py's assumption, printed below the table).
 """
 
 import argparse
@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from bench_trl import peak_tflops  # noqa: E402
 

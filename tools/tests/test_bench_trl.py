@@ -1,4 +1,4 @@
-"""CPU smoke test of tools/bench_trl.py (TRL DPOTrainer benchmark); skipped where trl is not installed."""
+"""CPU smoke test of tools/bench/bench_trl.py (TRL DPOTrainer benchmark); skipped where trl is not installed."""
 
 import importlib.util
 import json
@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 TOOLS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(TOOLS / "bench"))
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("trl") is None,
-                                reason="trl is not installed (see tools/bench_trl.py: trl==0.12.2 in a separate venv)")
+                                reason="trl is not installed (see tools/bench/bench_trl.py: trl==0.12.2 in a separate venv)")
 
 
 def _gpt2_params(v, p, d, layers):

@@ -15,7 +15,7 @@ import torch
 
 TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(TOOLS / "parity"))
 
 import dpo_reference as ref  # noqa: E402
 import golden_ort as go  # noqa: E402
@@ -29,9 +29,9 @@ MAX_NORM = 0.05
 LR, STEPS = 1e-3, 3
 
 
-@pytest.mark.skipif(not HF.is_dir(), reason="needs tools/.cache/hf/tiny-gpt2 (tools/make_tiny_models.py --no-export)")
+@pytest.mark.skipif(not HF.is_dir(), reason="needs tools/.cache/hf/tiny-gpt2 (tools/export/make_tiny_models.py --no-export)")
 def test_clipped_adamw_matches_torch(tmp_path):
-    subprocess.run([sys.executable, str(TOOLS / "export.py"), "--model-dir", str(HF), "--name", "clip",
+    subprocess.run([sys.executable, str(TOOLS / "export" / "export.py"), "--model-dir", str(HF), "--name", "clip",
                     "--out", str(tmp_path), "--max-grad-norm", str(MAX_NORM), "--no-verify"], check=True)
     art = tmp_path / "clip"
     manifest = json.loads((art / "manifest.json").read_text())

@@ -14,8 +14,8 @@ import transformers
 
 TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
-if str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
+if str(TOOLS / "export") not in sys.path:
+    sys.path.insert(0, str(TOOLS / "export"))
 
 TOKENIZER_DIR = ROOT / "artifacts" / "tiny-gpt2"  # committed; any real tokenizer.json will do for the exporter
 

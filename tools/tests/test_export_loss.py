@@ -11,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
 
 from dpo4j_export import dpo_loss  # noqa: E402
 

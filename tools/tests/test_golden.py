@@ -16,7 +16,7 @@ import torch
 
 TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(TOOLS / "parity"))
 
 import dpo_reference as ref  # noqa: E402
 import golden  # noqa: E402
@@ -95,7 +95,7 @@ def test_robust_without_noise_equals_sigmoid_and_rewards_follow_trl():
 def test_committed_dpo_vectors_are_reproduced(tmp_path):
     committed = GOLDEN / "dpo_vectors.json"
     if not committed.is_file():
-        pytest.skip(f"{committed} not written yet (run tools/golden.py)")
+        pytest.skip(f"{committed} not written yet (run tools/parity/golden.py)")
     golden.write_vectors(tmp_path)
     assert json.loads((tmp_path / "dpo_vectors.json").read_text()) == json.loads(committed.read_text())
 
@@ -103,7 +103,7 @@ def test_committed_dpo_vectors_are_reproduced(tmp_path):
 def _model(name: str):
     art, hf, gold = ROOT / "artifacts" / name, TOOLS / ".cache" / "hf" / name, GOLDEN / f"{name}.json"
     if not (art / "reference_model.onnx").is_file() or not (hf / "config.json").is_file() or not gold.is_file():
-        pytest.skip(f"{name}: artifacts, HF dir or golden missing (tools/make_tiny_models.py, tools/golden.py)")
+        pytest.skip(f"{name}: artifacts, HF dir or golden missing (tools/export/make_tiny_models.py, tools/parity/golden.py)")
     return art, hf, json.loads(gold.read_text())
 
 

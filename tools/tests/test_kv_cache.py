@@ -19,8 +19,9 @@ import torch
 
 TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
-if str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
+for _d in (TOOLS / "export", TOOLS / "tests"):
+    if str(_d) not in sys.path:
+        sys.path.insert(0, str(_d))
 
 from dpo4j_export import hf_loader, kv_graph  # noqa: E402
 from test_export import hf_model, save_model_dir  # noqa: E402

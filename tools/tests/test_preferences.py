@@ -1,5 +1,5 @@
 """The committed preference set (artifacts/datasets/imdb-pref) is well formed, has the designed preference, and is
-reproduced byte for byte by tools/make_preferences.py.
+reproduced byte for byte by tools/data/make_preferences.py.
 
     tools/.venv/bin/python -m pytest -q tools/tests/test_preferences.py
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
 DATA = ROOT / "artifacts" / "datasets" / "imdb-pref"
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(TOOLS / "data"))
 
 import make_preferences as mp  # noqa: E402
 
@@ -22,7 +22,7 @@ def _rows(name: str) -> list[dict]:
 
 
 def test_rerun_reproduces_committed_bytes(tmp_path):
-    subprocess.run([sys.executable, str(TOOLS / "make_preferences.py"), "--out", str(tmp_path)], check=True,
+    subprocess.run([sys.executable, str(TOOLS / "data" / "make_preferences.py"), "--out", str(tmp_path)], check=True,
                    stdout=subprocess.DEVNULL)
     for name in ("train.jsonl", "eval.jsonl"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name

@@ -21,7 +21,7 @@ def _sha(path: Path) -> str:
 
 
 def test_rebuild_reproduces_committed_tiny_artifacts(tmp_path):
-    subprocess.run([sys.executable, str(TOOLS / "make_tiny_models.py"), "--hf-dir", str(tmp_path / "hf"),
+    subprocess.run([sys.executable, str(TOOLS / "export" / "make_tiny_models.py"), "--hf-dir", str(tmp_path / "hf"),
                     "--npm-dir", str(tmp_path / "npm"), "--out", str(tmp_path / "artifacts")], check=True)
     for name in ("tiny-gpt2", "tiny-llama"):
         committed = json.loads((ROOT / "artifacts" / name / "manifest.json").read_text())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "tools" / "parity"))
 
 pytest.importorskip("trl", reason="needs trl (tools/requirements.txt; tools/setup-python.sh installs it)")
 import trl_parity  # noqa: E402
@@ -26,7 +26,7 @@ def _close(a, b, rel=1e-6, abs_=1e-9):
 @pytest.mark.parametrize("model", ["tiny-gpt2", "tiny-llama"])
 def test_committed_trl_goldens_are_reproduced(model, tmp_path):
     if not (HF / model / "config.json").is_file():
-        pytest.skip(f"needs {HF / model} (tools/make_tiny_models.py --no-export)")
+        pytest.skip(f"needs {HF / model} (tools/export/make_tiny_models.py --no-export)")
     assert trl_parity.main(["--models", model, "--out", str(tmp_path)]) == 0
     fresh = json.loads((tmp_path / f"{model}.json").read_text())
     committed = json.loads((GOLDEN / f"{model}.json").read_text())

@@ -37,7 +37,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
      */
     public static ArtifactSet load(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new ArtifactException("artifact directory " + dir + " does not exist (export one with tools/export.py)");
+            throw new ArtifactException("artifact directory " + dir + " does not exist (export one with tools/export/export.py)");
         }
         Path manifestFile = dir.resolve("manifest.json");
         ConfinedPath.Found found;
@@ -45,7 +45,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
             found = ConfinedPath.resolve(dir, "manifest.json");
         } catch (ConfinedPath.Violation v) {
             throw new ArtifactException(v.missing()
-                    ? manifestFile + " is missing: not an artifact directory written by tools/export.py"
+                    ? manifestFile + " is missing: not an artifact directory written by tools/export/export.py"
                     : manifestFile + ": expected a regular file inside " + dir + ", found " + v.getMessage());
         }
         if (found.bytes() > MAX_MANIFEST_BYTES) {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code manifest.json} of an artifact set, as written by {@code tools/export.py} (see tools/CONTRACT.md). Read by
+ * {@code manifest.json} of an artifact set, as written by {@code tools/export/export.py} (see tools/CONTRACT.md). Read by
  * {@link ManifestReader}, which checks every field's presence and type before this record is built.
  *
  * @param format          manifest format version (1)

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
                 "  dpo4j train --config runs/dpo/config.yaml --output runs/again   # the same run again, bit for bit"})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--artifacts", defaultValue = EmbeddedDefault.ARTIFACTS,
-            description = "Artifact directory from tools/export.py. Default: ${DEFAULT-VALUE}.")
+            description = "Artifact directory from tools/export/export.py. Default: ${DEFAULT-VALUE}.")
     Path artifacts;
 
     @Option(names = "--data", description = "Training preferences (JSONL, JSON, CSV, TSV). Default: "

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
                 "  dpo4j verify --device cuda:0 --rel-tol 1e-4"})
 final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--golden-dir", defaultValue = EmbeddedDefault.HOME + "/src/test/resources/golden",
-            description = "Directory of <model>.json goldens (tools/golden.py). Default: ${DEFAULT-VALUE}.")
+            description = "Directory of <model>.json goldens (tools/parity/golden.py). Default: ${DEFAULT-VALUE}.")
     Path goldenDir;
 
     @Option(names = "--artifacts-root", defaultValue = EmbeddedDefault.HOME + "/artifacts",

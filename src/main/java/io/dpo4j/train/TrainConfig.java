@@ -10,7 +10,7 @@ import java.util.Objects;
  * Everything a training run needs, validated on construction (each message names the option). Build one by name
  * with {@link #builder} (defaults: {@link TrainDefaults}); the canonical constructor lists every value.
  *
- * @param artifacts     artifact directory (tools/export.py output)
+ * @param artifacts     artifact directory (tools/export/export.py output)
  * @param trainData     training preference file
  * @param evalData      held-out file, or null to split {@code evalFraction} off the training file
  * @param evalFraction  fraction held out when {@code evalData} is null, in [0, 1)
@@ -82,7 +82,7 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
     }
 
     /**
-     * @param artifacts artifact directory (tools/export.py output)
+     * @param artifacts artifact directory (tools/export/export.py output)
      * @param trainData training preference file
      * @return a builder with {@link TrainDefaults} for everything else
      */

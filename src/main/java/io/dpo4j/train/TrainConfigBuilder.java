@@ -73,7 +73,7 @@ public final class TrainConfigBuilder {
         saveBest = c.saveBest();
     }
 
-    /** @param v artifact directory (tools/export.py output) */
+    /** @param v artifact directory (tools/export/export.py output) */
     public TrainConfigBuilder artifacts(Path v) { artifacts = v; return this; }
 
     /** @param v training preference file */

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Decoupled weight decay with Hugging Face Trainer's two parameter groups (as TRL uses them): biases and the weights
- * of LayerNorm / LlamaRMSNorm layers are not decayed, every other tensor is (tools/dpo4j_export/decay.py records the
+ * of LayerNorm / LlamaRMSNorm layers are not decayed, every other tensor is (tools/export/dpo4j_export/decay.py records the
  * group in manifest.json, taken from transformers' own {@code get_decay_parameter_names}).
  *
  * <p>ORT's optimizer graph holds one parameter group, so artifacts with a {@code decay_parameters} list carry AdamW

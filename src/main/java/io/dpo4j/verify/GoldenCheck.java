@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parity of the Java training path with the PyTorch goldens of tools/golden.py
+ * Parity of the Java training path with the PyTorch goldens of tools/parity/golden.py
  * ({@code src/test/resources/golden/<model>.json} + {@code <model>-params-<run>.bin}): per-sequence log-probs and
  * every loss variant through the eval graph, log-probs through reference_model.onnx, and the losses and every
  * parameter over three AdamW steps through the training and optimizer graphs, for each golden training run

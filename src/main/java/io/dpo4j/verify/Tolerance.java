@@ -3,7 +3,7 @@ package io.dpo4j.verify;
 /**
  * Element-wise comparison of a measured quantity with its golden value, reporting the worst element.
  * Relative errors are {@code |found − expected| / |scale|} with the scale defaulting to {@code |expected|}, as
- * tools/golden_parity.py measures them.
+ * tools/parity/golden_parity.py measures them.
  */
 final class Tolerance {
     private Tolerance() {}

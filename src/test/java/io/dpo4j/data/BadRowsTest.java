@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The generated malformed corpus (tools/make_bad_rows.py) through SKIP and FAIL: counts, lines, fields, reasons. */
+/** The generated malformed corpus (tools/data/make_bad_rows.py) through SKIP and FAIL: counts, lines, fields, reasons. */
 class BadRowsTest {
 
     private static final Duration LIMIT = Duration.ofSeconds(60);

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Chat templates through jinjava, against text rendered by jinja2 (tools/make_data_expectations.py). */
+/** Chat templates through jinjava, against text rendered by jinja2 (tools/data/make_data_expectations.py). */
 class ChatTemplateTest {
 
     private static ChatTemplate llama2() {

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Exact token ids of every format and layout, for both tiny tokenizers, against expectations computed
- * independently by tools/make_data_expectations.py (Python `tokenizers` + jinja2).
+ * independently by tools/data/make_data_expectations.py (Python `tokenizers` + jinja2).
  */
 class TokenExpectationsTest {
 
@@ -41,7 +41,7 @@ class TokenExpectationsTest {
         JsonNode expected = TestFiles.json("expected_" + tok + ".json");
         Path art = TestFiles.artifact(tok.equals("gpt2") ? "tiny-gpt2" : "tiny-llama");
         assertEquals(expected.get("tokenizer_sha256").asText(), sha256(art.resolve("tokenizer.json")),
-                "tokenizer.json changed: regenerate with tools/.venv/bin/python tools/make_data_expectations.py");
+                "tokenizer.json changed: regenerate with tools/.venv/bin/python tools/data/make_data_expectations.py");
         JsonNode c = find(expected.get("cases"), caseName);
         DataOptions opts = new DataOptions(FieldNames.DEFAULTS, OnBadRow.FAIL, null, c.get("max_length").asInt(),
                 c.get("max_prompt_length").asInt(),
@@ -56,7 +56,7 @@ class TokenExpectationsTest {
         JsonNode st = expected.get("special_tokens");
         assertEquals(new TokenizerSpec(st.get("bos").isNull() ? null : st.get("bos").asInt(), st.get("eos").asInt(),
                 st.get("pad").asInt(), st.get("add_bos").asBoolean(), st.get("add_eos_to_completion").asBoolean()), spec,
-                "manifest special_tokens changed: regenerate with tools/.venv/bin/python tools/make_data_expectations.py");
+                "manifest special_tokens changed: regenerate with tools/.venv/bin/python tools/data/make_data_expectations.py");
         List<TokenizedPair> kept = new ArrayList<>();
         try (PairTokenizer tokenizer = new PairTokenizer(art.resolve("tokenizer.json"), spec, opts)) {
             for (int i = 0; i < pairs.size(); i++) {

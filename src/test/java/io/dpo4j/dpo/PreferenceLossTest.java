@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Java's float64 losses against tools/dpo_reference.py (PyTorch, float64) on the published DPO vectors:
- * src/test/resources/golden/dpo_vectors.json, written by tools/golden.py.
+ * Java's float64 losses against tools/parity/dpo_reference.py (PyTorch, float64) on the published DPO vectors:
+ * src/test/resources/golden/dpo_vectors.json, written by tools/parity/golden.py.
  */
 class PreferenceLossTest {
     private static final double TOL = 1e-12;

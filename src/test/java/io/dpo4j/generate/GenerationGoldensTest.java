@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Both generation paths against transformers' {@code generate} (src/test/resources/golden/generate.json, written by
- * tools/golden_generate.py): greedy, greedy with a repetition penalty, and seeded sampling (temperature, top-k, top-p,
+ * tools/parity/golden_generate.py): greedy, greedy with a repetition penalty, and seeded sampling (temperature, top-k, top-p,
  * repetition penalty, two samples per prompt) where transformers filters with its own logits processors and draws
  * with the Java sampler's SplittableRandom stream. The KV path runs each case's prompts (of different lengths) as one
  * left-padded batch; transformers ran each prompt alone.

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Greedy generation through inference_model.onnx against transformers' own {@code generate(do_sample=False)}
- * (src/test/resources/golden/generate.json, written by tools/golden_generate.py), plus sampling properties.
+ * (src/test/resources/golden/generate.json, written by tools/parity/golden_generate.py), plus sampling properties.
  */
 class GeneratorTest {
     private static JsonNode golden(String model) throws Exception {

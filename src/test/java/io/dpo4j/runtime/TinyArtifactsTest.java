@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The runtime against the exported tiny models in artifacts/ (tools/export.py, tools/CONTRACT.md): graph names, and
+ * The runtime against the exported tiny models in artifacts/ (tools/export/export.py, tools/CONTRACT.md): graph names, and
  * values checked analytically (identical chosen/rejected → h = 0 → sigmoid loss ln 2) and across graphs (training
  * log-probs = reference_model log-probs = log-softmax of inference_model logits computed here).
  */
@@ -31,7 +31,7 @@ class TinyArtifactsTest {
     @ValueSource(strings = {"tiny-gpt2", "tiny-llama"})
     void identicalPairGivesLn2AndGraphsAgree(String name) {
         Path dir = Path.of("artifacts", name);
-        assumeTrue(Files.isRegularFile(dir.resolve("checkpoint")), "needs " + dir + " (tools/export.py)");
+        assumeTrue(Files.isRegularFile(dir.resolve("checkpoint")), "needs " + dir + " (tools/export/export.py)");
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j-test");
                 TrainingSession s = TrainingSession.open(env, SessionConfig.cpuDefaults(), dir.resolve("checkpoint"),
                         dir.resolve("training_model.onnx"), dir.resolve("eval_model.onnx"),

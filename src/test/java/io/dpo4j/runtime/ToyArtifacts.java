@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The toy artifact set in src/test/resources/toy (written by tools/make_toy_artifacts.py) and its golden values,
+ * The toy artifact set in src/test/resources/toy (written by tools/export/make_toy_artifacts.py) and its golden values,
  * which that script computed with onnxruntime-training's Python API.
  */
 final class ToyArtifacts {
@@ -25,7 +25,7 @@ final class ToyArtifacts {
             return Path.of(ToyArtifacts.class.getResource("/toy/checkpoint").toURI()).getParent();
         } catch (URISyntaxException | NullPointerException e) {
             throw new IllegalStateException("toy artifacts: expected /toy/checkpoint on the test classpath "
-                    + "(run tools/make_toy_artifacts.py), found none", e);
+                    + "(run tools/export/make_toy_artifacts.py), found none", e);
         }
     }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * dpo4j against TRL's DPOTrainer (trl 0.12.2, {@code tools/trl_parity.py}) on the same weights and token ids: for
+ * dpo4j against TRL's DPOTrainer (trl 0.12.2, {@code tools/parity/trl_parity.py}) on the same weights and token ids: for
  * every loss variant and modifier TRL has (sigmoid, cDPO, robust, hinge, IPO, RPO, weight decay with HF's groups; SimPO
  * through TRL's CPOTrainer), five optimizer steps from policy == reference, through dpo4j's own path (reference_model.onnx pass, collation, loss
  * inputs, training graph, TRL-named metrics, runtime weight decay, AdamW graph).

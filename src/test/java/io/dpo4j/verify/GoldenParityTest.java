@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Java through ORT's training API vs the PyTorch goldens of tools/golden.py, on CPU: per-sequence log-probs, every
+ * Java through ORT's training API vs the PyTorch goldens of tools/parity/golden.py, on CPU: per-sequence log-probs, every
  * loss variant (including a full mixture), reference_model.onnx log-probs, and losses and parameters over 3 AdamW
  * steps. Tolerances are the exporter issue's: 1e-5 relative, 1e-4 absolute for parameters.
  */

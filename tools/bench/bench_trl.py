@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """TRL DPOTrainer benchmark with settings equivalent to `dpo4j bench`; one JSON line per (model, batch).
 
-    python tools/bench_trl.py --device cuda:0                       # GPT-2 124M and Qwen2-0.5B shapes, seq 512, batch 8,16
-    python tools/bench_trl.py --device cpu --tiny                   # CPU smoke test (tiny shapes, seq 32, batch 2)
-    python tools/bench_trl.py --model gpt2-124m --batch-size 8 --seq-len 512 --out results.jsonl
+    python tools/bench/bench_trl.py --device cuda:0                       # GPT-2 124M and Qwen2-0.5B shapes, seq 512, batch 8,16
+    python tools/bench/bench_trl.py --device cpu --tiny                   # CPU smoke test (tiny shapes, seq 32, batch 2)
+    python tools/bench/bench_trl.py --model gpt2-124m --batch-size 8 --seq-len 512 --out results.jsonl
 
 Equivalence with dpo4j's bench (io.dpo4j.bench.TrainBenchmark):
 - same model shapes with seeded random weights (tools/gpu/bench_models.py), float32 everywhere: no bf16/fp16,
@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "gpu"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gpu"))
 
 import bench_models  # noqa: E402
 

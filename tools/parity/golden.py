@@ -1,12 +1,12 @@
 """Writes the golden references of src/test/resources/golden/ (rerunnable, deterministic):
 
 * ``dpo_vectors.json``: the published DPO vectors and every loss variant of tools/CONTRACT.md on them, from the
-  independent float64 reference in tools/dpo_reference.py;
+  independent float64 reference in tools/parity/dpo_reference.py;
 * ``<model>.json`` + ``<model>-params-<run>.bin`` for each tiny model: Hugging Face transformers (float32, eval)
   log-probs, losses, rewards and a 3-step torch AdamW run on a fixed batch, cross-checked against the exported
   artifacts run through onnxruntime-training's Python API (fails with a non-zero exit naming the worst element).
 
-Usage: ``tools/.venv/bin/python tools/golden.py [--models tiny-gpt2 tiny-llama] [--vectors-only]``
+Usage: ``tools/.venv/bin/python tools/parity/golden.py [--models tiny-gpt2 tiny-llama] [--vectors-only]``
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import torch
 
-TOOLS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TOOLS))
+TOOLS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TOOLS / "parity"))
 
 import dpo_reference as ref  # noqa: E402
 from golden_model import model_golden, write_json  # noqa: E402

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Exports a Hugging Face causal LM (gpt2 / llama / qwen2) into dpo4j's ONNX Runtime training artifacts.
 
-    tools/.venv/bin/python tools/export.py --model-dir DIR --name NAME --out artifacts \\
+    tools/.venv/bin/python tools/export/export.py --model-dir DIR --name NAME --out artifacts \\
         [--opset 17] [--weight-decay 0.0] [--max-grad-norm X] [--no-verify]
 
 Writes artifacts/NAME/ exactly as tools/CONTRACT.md describes. Everything is written into a temporary

@@ -11,7 +11,7 @@ models, written to ``src/test/resources/golden/generate.json``.
   order whose running sum of probabilities exceeds u. ``splitmix`` records the first draws so the Java test can check
   that its ``SplittableRandom`` is this stream. EOS is switched off (every case runs ``max_new_tokens``).
 
-Usage: ``tools/.venv/bin/python tools/golden_generate.py`` (needs tools/.cache/hf from tools/make_tiny_models.py).
+Usage: ``tools/.venv/bin/python tools/parity/golden_generate.py`` (needs tools/.cache/hf from tools/export/make_tiny_models.py).
 """
 
 import json
@@ -23,7 +23,7 @@ import torch
 import transformers
 from tokenizers import Tokenizer
 
-TOOLS = Path(__file__).resolve().parent
+TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
 PROMPT = "Review: This movie had a great ensemble of adult actors ...\nHighlight:"
 SHORT_PROMPT = "Review: Dull.\nHighlight:"

@@ -8,7 +8,7 @@ collation) and writes src/test/resources/data/expected_<tokenizer>.json. Also wr
 configs the conversational cases use (the tiny tokenizers ship none): the Llama-2-chat template on tiny-llama's
 config and a ChatML template on tiny-gpt2's config.
 
-Usage: tools/.venv/bin/python tools/make_data_expectations.py   (from the repository root)
+Usage: tools/.venv/bin/python tools/data/make_data_expectations.py   (from the repository root)
 """
 import csv
 import hashlib
@@ -22,10 +22,10 @@ import jinja2.ext
 import jinja2.sandbox
 from tokenizers import Tokenizer
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(ROOT, "src", "test", "resources", "data")
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools", "export"))
 from dpo4j_export.chat_templates import CHATML_TEMPLATE, LLAMA2_CHAT_TEMPLATE  # noqa: E402
 
 TOKENIZERS = {

