@@ -321,3 +321,21 @@ def test_llama_tokenizer_adds_bos_and_uses_real_pieces():
     tok = Tokenizer.from_file(str(ROOT / "artifacts" / "tiny-llama" / "tokenizer.json"))
     enc = tok.encode("The quick brown fox")
     assert enc.ids[0] == 1 and enc.tokens[1] == "\u2581The" and enc.ids[1] == 415  # Llama-2's own id for "▁The"
+
+
+def test_reference_and_inference_share_one_weights_file(exported_llama):
+    """No graph carries weights inline: reference_model.onnx and inference_model.onnx point at the same tensors
+    (same offsets) of weights.data, the only copy of the weights besides the checkpoint."""
+    import onnx
+    m = json.loads((exported_llama / "manifest.json").read_text())
+    layouts = []
+    for f in ("reference_model.onnx", "inference_model.onnx"):
+        g = onnx.load(str(exported_llama / f), load_external_data=False).graph
+        assert all(t.data_location == onnx.TensorProto.EXTERNAL and not t.raw_data for t in g.initializer), f
+        layouts.append({t.name: {e.key: e.value for e in t.external_data} for t in g.initializer})
+        assert {e["location"] for e in layouts[-1].values()} == {"weights.data"}, f
+        assert (exported_llama / f).stat().st_size < 100_000, f
+    assert layouts[0] == layouts[1]
+    size = (exported_llama / "weights.data").stat().st_size
+    assert 4 * m["num_parameters"] <= size < 4 * m["num_parameters"] + 64 * len(layouts[0]) + (1 << 16)
+    assert "weights.data" in m["files"]
