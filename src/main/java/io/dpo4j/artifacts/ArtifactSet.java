@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -55,6 +56,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
         Manifest manifest = ManifestReader.read(manifestFile, readAll(manifestFile));
         ArtifactSet set = new ArtifactSet(dir, manifest);
         set.verifyFiles();
+        set.verifyExternalData();
         set.verifyGraphs();
         set.verifyTokenizer();
         return set;
@@ -109,6 +111,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
             }
         }
         long max = maxFileBytes(manifest);
+        List<ConfinedPath.Found> found = new ArrayList<>();
         for (Map.Entry<String, String> e : manifest.files().entrySet()) {
             ConfinedPath.Found f;
             try {
@@ -126,16 +129,37 @@ public record ArtifactSet(Path dir, Manifest manifest) {
                         + "most " + max + " bytes (16 per parameter + " + (FILE_SLACK_BYTES >> 20) + " MiB), found "
                         + f.bytes() + " bytes; not hashed");
             }
-            String found = Files2.sha256(f.path());
-            if (!found.equalsIgnoreCase(e.getValue())) {
-                throw new ArtifactException("checksum mismatch for " + f.path() + ": manifest.json expects sha256 "
-                        + e.getValue() + ", file has " + found + " (file modified or truncated; re-export)");
+            found.add(f);
+        }
+        Map<Path, String> sums = Files2.sha256All(found.stream().map(ConfinedPath.Found::path).toList());
+        for (Map.Entry<String, String> e : manifest.files().entrySet()) {
+            Path p = dir.resolve(e.getKey());
+            String sum = sums.get(p);
+            if (!sum.equalsIgnoreCase(e.getValue())) {
+                throw new ArtifactException("checksum mismatch for " + p + ": manifest.json expects sha256 "
+                        + e.getValue() + ", file has " + sum + " (file modified or truncated; re-export)");
             }
         }
         for (String graph : manifest.graphs().keySet()) {
             if (!manifest.files().containsKey(graph)) {
                 throw new ArtifactException(manifestFile + ": field 'graphs': entry '" + graph + "': expected a file "
                         + "listed in field 'files', found a name that is not listed");
+            }
+        }
+    }
+
+    /**
+     * Every external-data file a graph points to (ONNX Runtime opens it next to the graph) must be listed in
+     * {@code files}: then it was confined to the directory and its checksum verified like the graph itself.
+     */
+    private void verifyExternalData() {
+        for (String graph : manifest.graphs().keySet()) {
+            for (String location : OnnxExternalData.locations(dir.resolve(graph))) {
+                if (!manifest.files().containsKey(location)) {
+                    throw new ArtifactException(dir.resolve(graph) + ": external data '" + location + "': expected a "
+                            + "file listed in " + dir.resolve("manifest.json") + " field 'files' (so that its checksum "
+                            + "is verified), found a name that is not listed");
+                }
             }
         }
     }
