@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A validated artifact directory: every file present, every checksum equal to the manifest's, graph names as the
@@ -153,7 +154,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
      * {@code files}: then it was confined to the directory and its checksum verified like the graph itself.
      */
     private void verifyExternalData() {
-        for (String graph : manifest.graphs().keySet()) {
+        for (String graph : new TreeSet<>(manifest.graphs().keySet())) {
             for (String location : OnnxExternalData.locations(dir.resolve(graph))) {
                 if (!manifest.files().containsKey(location)) {
                     throw new ArtifactException(dir.resolve(graph) + ": external data '" + location + "': expected a "
