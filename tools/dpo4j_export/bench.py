@@ -6,12 +6,12 @@
 Writes the HF directory under tools/.cache/bench-hf/ (kept between runs) and the artifacts under
 tools/.cache/artifacts/ (neither committed). The export runs in a child process (``export.py``, by default with
 ``--no-verify``: the onnxruntime training check holds the training state, about 5x the weight bytes); its peak RSS
-is the child's ``ru_maxrss``. Run it under ``flock /tmp/dpo4j-bigmem.lock`` on a shared machine.
+is that child's own ``ru_maxrss`` (``wait4``). Run it under ``flock /tmp/dpo4j-bigmem.lock`` on a shared machine.
 """
 
 import argparse
 import json
-import resource
+import os
 import subprocess
 import sys
 import time
@@ -63,9 +63,15 @@ def main(argv=None) -> int:
     cmd = [sys.executable, str(TOOLS / "export.py"), "--model-dir", str(hf), "--name", name,
            "--out", str(cache / "artifacts")] + ([] if a.verify else ["--no-verify"])
     start = time.perf_counter()
-    subprocess.run(cmd, check=True)
+    child = subprocess.Popen(cmd)
+    # The export child's own rusage (wait4), not RUSAGE_CHILDREN: a child forked from this process while it still
+    # held the model it just wrote reports that image as its peak.
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    if child.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd)}: expected exit status 0, found {child.returncode}")
+    peak = usage.ru_maxrss * 1024
     art = cache / "artifacts" / name
     print(f"{name}: export wall time {wall:.1f} s ({'with' if a.verify else 'without'} verification), "
           f"peak RSS {peak / 1e9:.2f} GB = {peak / weights:.2f} x the {weights / 1e9:.2f} GB of weights")
