@@ -21,7 +21,9 @@ import java.util.TreeSet;
  * directory ({@link ConfinedPath}): absolute names, {@code ..} segments, symbolic links leaving the directory and
  * entries that are not regular files (FIFOs, devices, directories) are refused before anything is opened, and a file
  * larger than {@link #maxFileBytes(Manifest)} is refused before it is hashed. Nothing outside the directory is ever
- * opened, hashed or quoted in a message.
+ * opened, hashed or quoted in a message. The files are hashed in parallel ({@link Files2#sha256All}), every byte on
+ * every load. A graph that stores tensors in an external-data file ({@code weights.data}) is accepted only when that
+ * file is listed in {@code files} ({@link OnnxExternalData}), so ONNX Runtime never reads unverified weights.
  *
  * @param dir      the directory
  * @param manifest its parsed manifest
