@@ -44,11 +44,14 @@ def export(model_dir: Path, name: str, out_root: Path, opset: int = 17, weight_d
     try:
         with tempfile.TemporaryDirectory(prefix=f".{name}.work-", dir=out_root) as work:
             forward = onnx_graphs.export_all(lm, Path(work), tmp, opset)
-            params = [n for n, _ in lm.named_parameters()]
-            ort_artifacts.generate(forward, params, tmp, max_grad_norm)
+        want = verify.expected(lm) if run_verify else None
+        params = [n for n, _ in lm.named_parameters()]
+        lm.to("meta")  # the weights now live in weights.data only; shapes stay for the manifest
+        ort_artifacts.generate(forward, params, tmp, max_grad_norm)
+        del forward
         tokenizer_files.copy_files(model_dir, tmp)
         if run_verify:
-            verify.run_all(tmp, lm)
+            verify.run_all(tmp, want)
         manifest.write(tmp / "manifest.json", manifest.build(tmp, name, lm, special, weight_decay, max_grad_norm,
                                                                     decay_rule, decayed))
         tmp.chmod(0o755)  # mkdtemp creates 0700

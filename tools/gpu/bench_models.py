@@ -24,6 +24,11 @@ SHAPES = {
                                  num_attention_heads=14, num_key_value_heads=2, max_position_embeddings=4096,
                                  rope_theta=1000000.0, rms_norm_eps=1e-6, tie_word_embeddings=True,
                                  bos_token_id=151643, eos_token_id=151643)),
+    # TinyLlama-1.1B's dimensions (Llama 2 shape: 22 layers, grouped-query attention, untied head).
+    "tinyllama-1.1b": ("llama", dict(vocab_size=32000, hidden_size=2048, intermediate_size=5632, num_hidden_layers=22,
+                                     num_attention_heads=32, num_key_value_heads=4, max_position_embeddings=2048,
+                                     rope_theta=10000.0, rms_norm_eps=1e-5, tie_word_embeddings=False,
+                                     bos_token_id=1, eos_token_id=2)),
     "tiny-gpt2": ("gpt2", dict(vocab_size=512, n_positions=128, n_embd=64, n_layer=2, n_head=4,
                                bos_token_id=511, eos_token_id=511)),
     "tiny-qwen2": ("qwen2", dict(vocab_size=512, hidden_size=64, intermediate_size=176, num_hidden_layers=2,
@@ -41,7 +46,7 @@ def config(name: str):
     if name not in SHAPES:
         raise SystemExit(f"bench_models: unknown model {name!r}; expected one of {sorted(SHAPES)}")
     arch, kwargs = SHAPES[name]
-    cls = {"gpt2": transformers.GPT2Config, "qwen2": transformers.Qwen2Config}[arch]
+    cls = {"gpt2": transformers.GPT2Config, "qwen2": transformers.Qwen2Config, "llama": transformers.LlamaConfig}[arch]
     extra = {"attn_pdrop": 0.0, "embd_pdrop": 0.0, "resid_pdrop": 0.0} if arch == "gpt2" else {"attention_dropout": 0.0}
     return cls(**kwargs, **extra)
 

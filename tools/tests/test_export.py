@@ -321,3 +321,53 @@ def test_llama_tokenizer_adds_bos_and_uses_real_pieces():
     tok = Tokenizer.from_file(str(ROOT / "artifacts" / "tiny-llama" / "tokenizer.json"))
     enc = tok.encode("The quick brown fox")
     assert enc.ids[0] == 1 and enc.tokens[1] == "\u2581The" and enc.ids[1] == 415  # Llama-2's own id for "▁The"
+
+
+def test_reference_and_inference_share_one_weights_file(exported_llama):
+    """No graph carries weights inline: reference_model.onnx and inference_model.onnx point at the same tensors
+    (same offsets) of weights.data, the only copy of the weights besides the checkpoint."""
+    import onnx
+    m = json.loads((exported_llama / "manifest.json").read_text())
+    layouts = []
+    for f in ("reference_model.onnx", "inference_model.onnx"):
+        g = onnx.load(str(exported_llama / f), load_external_data=False).graph
+        assert all(t.data_location == onnx.TensorProto.EXTERNAL and not t.raw_data for t in g.initializer), f
+        layouts.append({t.name: {e.key: e.value for e in t.external_data} for t in g.initializer})
+        assert {e["location"] for e in layouts[-1].values()} == {"weights.data"}, f
+        assert (exported_llama / f).stat().st_size < 100_000, f
+    assert layouts[0] == layouts[1]
+    size = (exported_llama / "weights.data").stat().st_size
+    assert 4 * m["num_parameters"] <= size < 4 * m["num_parameters"] + 64 * len(layouts[0]) + (1 << 16)
+    assert "weights.data" in m["files"]
+
+
+def test_attach_weights_names_file_and_says_expected_vs_found(tmp_path):
+    """A graph input that is neither a user input nor a parameter, or a parameter of another shape, is an error
+    naming the graph file, what was expected and what was found."""
+    import onnx
+    import pytest
+    from onnx import TensorProto, helper
+
+    from dpo4j_export import onnx_graphs
+    from dpo4j_export.errors import ExportError
+
+    def model(*inputs):
+        g = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g",
+                              [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in inputs],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+        return helper.make_model(g)
+
+    layout = {"w": (0, 24, (2, 3))}
+    path = tmp_path / "g.onnx"
+    with pytest.raises(ExportError, match=r"g\.onnx: graph inputs differ .*unexpected \['stray'\]"):
+        onnx_graphs.attach_weights(model(("x", [2]), ("stray", [1])), layout, path, ("x",), require_all=False)
+    with pytest.raises(ExportError, match=r"g\.onnx: .*missing parameters \['w'\]"):
+        onnx_graphs.attach_weights(model(("x", [2])), layout, path, ("x",), require_all=True)
+    with pytest.raises(ExportError, match=r"g\.onnx: parameter input w: expected float \(2, 3\), .*shape \(3, 2\)"):
+        onnx_graphs.attach_weights(model(("x", [2]), ("w", [3, 2])), layout, path, ("x",), require_all=True)
+    m = model(("x", [2]), ("w", [2, 3]))
+    onnx_graphs.attach_weights(m, layout, path, ("x",), require_all=True)
+    assert [i.name for i in m.graph.input] == ["x"]
+    (t,) = m.graph.initializer
+    assert t.data_location == onnx.TensorProto.EXTERNAL and list(t.dims) == [2, 3]
+    assert {e.key: e.value for e in t.external_data} == {"location": "weights.data", "offset": "0", "length": "24"}

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
+from safetensors import safe_open
 
 from .errors import ExportError
 from .gpt2 import Gpt2Config, Gpt2LM
@@ -32,12 +32,14 @@ def read_config(model_dir: Path) -> dict:
     return cfg
 
 
-def build_model(cfg: dict, config_path: str) -> torch.nn.Module:
-    """Instantiates our module for ``cfg`` (weights uninitialised until :func:`load_weights`)."""
+def build_model(cfg: dict, config_path: str, device: str = "cpu") -> torch.nn.Module:
+    """Instantiates our module for ``cfg``; on ``device="meta"`` no parameter memory is allocated (shapes only)
+    until :func:`load_weights` assigns the tensors read from the weight files."""
     try:
-        if cfg["model_type"] == "gpt2":
-            return Gpt2LM(Gpt2Config.from_hf(cfg, config_path))
-        return LlamaLM(LlamaConfig.from_hf(cfg, config_path))
+        with torch.device(device):
+            if cfg["model_type"] == "gpt2":
+                return Gpt2LM(Gpt2Config.from_hf(cfg, config_path))
+            return LlamaLM(LlamaConfig.from_hf(cfg, config_path))
     except KeyError as e:
         raise ExportError(f"{config_path}: missing field {e.args[0]!r} required for model_type {cfg['model_type']!r}") from e
 
@@ -54,35 +56,50 @@ def weight_files(model_dir: Path) -> list:
 
 
 def load_weights(model: torch.nn.Module, model_dir: Path) -> None:
-    """Copies safetensors weights (HF names) into ``model``; every parameter must be found exactly once."""
-    tensors = {}
+    """Assigns safetensors weights (HF names) to ``model`` (built on the meta device); every parameter must be found
+    exactly once. Tensors are read one at a time and become the parameters themselves (float32), so the weights are
+    held once: no state dict beside the model, no copy into preallocated parameters."""
+    own = {name: p for name, p in model.named_parameters()}
+    where, ignored = {}, {}  # our name -> (file, HF key); HF key -> file
     for f in weight_files(model_dir):
-        tensors.update(load_file(str(f)))
-    own = dict(model.named_parameters())
-    mapped, ignored = {}, {}
-    for key, value in tensors.items():
-        if model.ignored_key(key):
-            ignored[key] = value
-        else:
-            mapped[model.hf_key(key)] = value
-    missing = sorted(set(own) - set(mapped))
-    unexpected = sorted(set(mapped) - set(own))
+        with safe_open(str(f), framework="pt") as st:
+            for key in st.keys():
+                if model.ignored_key(key):
+                    ignored[key] = f
+                else:
+                    where[model.hf_key(key)] = (f, key)
+    missing = sorted(set(own) - set(where))
+    unexpected = sorted(set(where) - set(own))
     if missing or unexpected:
         raise ExportError(f"{model_dir}: weights do not match the config: missing {missing[:10]}, "
                           f"unexpected {unexpected[:10]}")
+    by_file = {}
+    for name, (f, key) in where.items():
+        by_file.setdefault(f, []).append((name, key))
     with torch.no_grad():
-        for name, param in own.items():
-            src = mapped[name]
-            if tuple(src.shape) != tuple(param.shape):
-                raise ExportError(f"{model_dir}: weight {name}: expected shape {tuple(param.shape)}, "
-                                  f"found {tuple(src.shape)}")
-            param.copy_(src.to(torch.float32))
-    head = ignored.get("lm_head.weight")
-    if head is not None:
-        emb = own.get("transformer.wte.weight", own.get("model.embed_tokens.weight"))
+        for f, entries in by_file.items():
+            with safe_open(str(f), framework="pt") as st:
+                for name, key in entries:
+                    src = st.get_tensor(key).to(torch.float32)  # the parameter's shape, float32
+                    if tuple(src.shape) != tuple(own[name].shape):
+                        raise ExportError(f"{f}: weight {key}: expected shape {tuple(own[name].shape)}, "
+                                          f"found {tuple(src.shape)}")
+                    _assign(model, name, src)
+    head_file = ignored.get("lm_head.weight")
+    if head_file is not None:
+        params = dict(model.named_parameters())
+        emb = params.get("transformer.wte.weight", params.get("model.embed_tokens.weight"))
+        with safe_open(str(head_file), framework="pt") as st:
+            head = st.get_tensor("lm_head.weight")  # (V, H)
         if head.shape != emb.shape or not torch.equal(head.to(torch.float32), emb):
-            raise ExportError(f"{model_dir}: lm_head.weight differs from the token embedding although the "
+            raise ExportError(f"{head_file}: lm_head.weight differs from the token embedding although the "
                               "config ties them (tie_word_embeddings)")
+
+
+def _assign(model: torch.nn.Module, name: str, value: torch.Tensor) -> None:
+    module_name, _, attr = name.rpartition(".")
+    module = model.get_submodule(module_name) if module_name else model
+    module._parameters[attr] = torch.nn.Parameter(value.contiguous())
 
 
 def check_names(names, kind: str) -> None:
@@ -96,7 +113,7 @@ def check_names(names, kind: str) -> None:
 def load_model(model_dir: Path) -> tuple:
     """Returns (cfg dict, our model in eval mode with the directory's weights)."""
     cfg = read_config(model_dir)
-    model = build_model(cfg, str(model_dir / "config.json"))
+    model = build_model(cfg, str(model_dir / "config.json"), device="meta")
     check_names([n for n, _ in model.named_parameters()], "parameter")
     load_weights(model, model_dir)
     return cfg, model.eval()

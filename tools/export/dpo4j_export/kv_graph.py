@@ -77,8 +77,9 @@ def example_inputs(lm: torch.nn.Module, n: int = 2, past: int = 3, new: int = 2)
     return ex
 
 
-def export(lm: torch.nn.Module, out: Path, opset: int) -> Path:
-    """Writes ``out / inference_kv_model.onnx``; parameters stay initializers under HF names."""
+def export(lm: torch.nn.Module, out: Path, opset: int, layout: dict) -> Path:
+    """Writes ``out / inference_kv_model.onnx``; its parameters (HF names) point into the shared weights file
+    ``layout`` describes (:func:`onnx_graphs.write_weights`), like the reference and inference graphs."""
     path = out / FILE
     inputs, outputs = input_names(lm.num_layers), output_names(lm.num_layers)
     example = example_inputs(lm)
@@ -87,8 +88,10 @@ def export(lm: torch.nn.Module, out: Path, opset: int) -> Path:
         torch.onnx.export(
             KvGraph(lm), tuple(example[n] for n in inputs), str(path), input_names=inputs, output_names=outputs,
             dynamic_axes=dynamic_axes(lm.num_layers), opset_version=opset, do_constant_folding=False,
-            export_params=True, dynamo=False)
+            export_params=False, dynamo=False)
     model = onnx.load(str(path), load_external_data=False)
+    onnx_graphs.attach_weights(model, layout, path, inputs, require_all=False)
+    onnx.save(model, str(path))
     if model.ir_version > onnx_graphs.MAX_IR_VERSION:
         raise ExportError(f"{path}: ir_version: expected <= {onnx_graphs.MAX_IR_VERSION}, found {model.ir_version}")
     found = [i.name for i in model.graph.input if i.name in set(inputs)]

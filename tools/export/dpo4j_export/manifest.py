@@ -11,6 +11,7 @@ import torch
 import transformers
 
 from . import dpo_loss, wrappers
+from .errors import ExportError
 from .ort_artifacts import BETAS, EPS, GRAPH_WEIGHT_DECAY
 
 FORMAT = 1
@@ -50,6 +51,27 @@ def graph_signature(path: Path, params: set) -> dict:
     return {"inputs": entries(g.input), "outputs": entries(g.output)}
 
 
+def external_data_files(path: Path) -> list:
+    """The external-data locations every initializer of the graph ``path`` points to (the weights file)."""
+    g = onnx.load(str(path), load_external_data=False).graph
+    found = set()
+    for t in g.initializer:
+        if t.data_location == onnx.TensorProto.EXTERNAL:
+            found.update(e.value for e in t.external_data if e.key == "location")
+    return sorted(found)
+
+
+def check_external_data(out: Path) -> None:
+    """Every external-data file a graph names must be a plain file of the artifact directory, so that it is listed
+    in ``files`` with its SHA-256 (the Java side refuses a graph whose data file is not listed)."""
+    for f in GRAPH_FILES:
+        for loc in external_data_files(out / f):
+            p = out / loc
+            if "/" in loc or "\\" in loc or loc.startswith(".") or not p.is_file() or p.is_symlink():
+                raise ExportError(f"{out / f}: external data location {loc!r}: expected a regular file directly in "
+                                  f"{out}, found {'no such file' if not p.exists() else 'another kind of name'}")
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -61,6 +83,7 @@ def sha256(path: Path) -> str:
 def build(out: Path, name: str, lm, special_tokens: dict, weight_decay: float, max_grad_norm, decay_rule: str,
           decay_parameters: list) -> dict:
     params = {n for n, _ in lm.named_parameters()}
+    check_external_data(out)
     return {
         "format": FORMAT,
         "name": name,

@@ -1,4 +1,12 @@
-"""torch.onnx.export (TorchScript exporter) of the training forward, reference and inference graphs."""
+"""torch.onnx.export (TorchScript exporter) of the training forward, reference and inference graphs.
+
+The weights never pass through the exporter or protobuf: every graph is exported with ``export_params=False``
+(parameters become graph inputs under their HF names), the parameters are streamed once into one raw file
+(``weights.data``), and each graph's parameter inputs are turned into initializers that point into that file
+(ONNX external data: location, offset, length). reference_model.onnx and inference_model.onnx therefore share one
+copy of the weights on disk, any model size exports (no 2 GB protobuf limit), and editing a graph only touches its
+small protobuf.
+"""
 
 import warnings
 from pathlib import Path
@@ -10,6 +18,12 @@ from . import kv_graph, wrappers
 from .errors import ExportError
 
 MAX_IR_VERSION = 13
+WEIGHTS_FILE = "weights.data"
+# Offsets of tensors of at least LARGE_TENSOR_BYTES are multiples of LARGE_ALIGN (64 KiB: a multiple of every
+# platform's page / mmap granularity, so ONNX Runtime can map them); smaller tensors are aligned to SMALL_ALIGN.
+LARGE_TENSOR_BYTES = 1 << 20
+LARGE_ALIGN = 1 << 16
+SMALL_ALIGN = 64
 
 
 def _dynamic_axes(names) -> dict:
@@ -21,8 +35,9 @@ def _dynamic_axes(names) -> dict:
     return axes
 
 
-def export_graph(module: torch.nn.Module, example: dict, inputs, outputs, path: Path, opset: int) -> None:
-    """Exports ``module`` to ``path`` with the contract's names; parameters stay initializers under HF names."""
+def export_graph(module: torch.nn.Module, example: dict, inputs, outputs, path: Path, opset: int) -> onnx.ModelProto:
+    """Exports ``module`` with the contract's names and returns the graph; parameters are graph inputs under their
+    HF names, without data (``export_params=False``), until :func:`attach_weights` points them into the weights file."""
     args = tuple(example[n] for n in inputs)
     with torch.no_grad(), warnings.catch_warnings():
         # TrainingMode.TRAINING and the exporter's internal Bool casts raise deprecation FutureWarnings only.
@@ -31,33 +46,86 @@ def export_graph(module: torch.nn.Module, example: dict, inputs, outputs, path: 
             module, args, str(path), input_names=list(inputs), output_names=list(outputs),
             dynamic_axes=_dynamic_axes(list(inputs) + list(outputs)), opset_version=opset,
             do_constant_folding=False,  # folding would rename/transposes parameters and break training
-            training=torch.onnx.TrainingMode.TRAINING, export_params=True, dynamo=False)
-    model = onnx.load(str(path))
+            training=torch.onnx.TrainingMode.TRAINING, export_params=False, dynamo=False)
+    model = onnx.load(str(path), load_external_data=False)
     if model.ir_version > MAX_IR_VERSION:
         raise ExportError(f"{path}: ir_version: expected <= {MAX_IR_VERSION}, found {model.ir_version}")
+    return model
 
 
-def expose_layernorm_stats(path: Path) -> None:
+def _aligned(offset: int, nbytes: int) -> int:
+    align = LARGE_ALIGN if nbytes >= LARGE_TENSOR_BYTES else SMALL_ALIGN
+    return -(-offset // align) * align
+
+
+def write_weights(lm: torch.nn.Module, path: Path) -> dict:
+    """Streams every parameter (float32, little-endian, row-major) into ``path`` in ``named_parameters`` order.
+
+    Returns {name: (offset, length, dims)}. One tensor at a time is converted, so no second copy of the model is
+    held; padding between tensors is zero bytes, so the file is byte-reproducible.
+    """
+    layout = {}
+    offset = 0
+    with path.open("wb") as f:
+        for name, param in lm.named_parameters():
+            arr = param.detach().to(torch.float32).contiguous().numpy()  # param's shape, float32
+            if arr.dtype.byteorder == ">":
+                raise ExportError(f"{path}: parameter {name}: expected little-endian float32, found big-endian")
+            start = _aligned(offset, arr.nbytes)
+            f.write(b"\0" * (start - offset))
+            f.write(memoryview(arr.reshape(-1)).cast("B"))
+            layout[name] = (start, arr.nbytes, tuple(arr.shape))
+            offset = start + arr.nbytes
+    return layout
+
+
+def attach_weights(model: onnx.ModelProto, layout: dict, path: Path, user_inputs, require_all: bool) -> None:
+    """Turns the parameter inputs of ``model`` (saved as ``path``) into initializers stored in ``WEIGHTS_FILE``.
+
+    Every graph input must be a user input (``user_inputs``) or a parameter of ``layout`` with its shape; with
+    ``require_all`` every parameter must appear (the training forward: the checkpoint is built from it).
+    """
+    g = model.graph
+    params = [i for i in g.input if i.name not in user_inputs]
+    unknown = sorted(i.name for i in params if i.name not in layout)
+    missing = sorted(set(layout) - {i.name for i in params}) if require_all else []
+    if unknown or missing:
+        raise ExportError(f"{path}: graph inputs differ from user inputs + model parameters: unexpected {unknown[:10]}, "
+                          f"missing parameters {missing[:10]}")
+    for vi in params:
+        offset, length, dims = layout[vi.name]
+        found = tuple(d.dim_value for d in vi.type.tensor_type.shape.dim)
+        if found != dims or vi.type.tensor_type.elem_type != onnx.TensorProto.FLOAT:
+            raise ExportError(f"{path}: parameter input {vi.name}: expected float {dims}, found elem type "
+                              f"{vi.type.tensor_type.elem_type} shape {found}")
+        t = onnx.TensorProto(name=vi.name, data_type=onnx.TensorProto.FLOAT, dims=dims,
+                             data_location=onnx.TensorProto.EXTERNAL)
+        for key, value in (("location", WEIGHTS_FILE), ("offset", str(offset)), ("length", str(length))):
+            t.external_data.add(key=key, value=value)
+        g.initializer.append(t)
+    kept = [i for i in g.input if i.name in user_inputs]
+    del g.input[:]
+    g.input.extend(kept)
+
+
+def expose_layernorm_stats(model: onnx.ModelProto) -> None:
     """Gives every LayerNormalization its optional Mean / InvStdDev outputs.
 
     The TorchScript exporter emits only Y, but ORT's LayerNormalizationGrad builder reads outputs 1 and 2
     (it fails with "i < node_->OutputDefs().size() was false" otherwise).
     """
-    model = onnx.load(str(path))
     for node in model.graph.node:
         if node.op_type == "LayerNormalization" and len(node.output) == 1:
             node.output.extend([node.output[0] + "_mean", node.output[0] + "_inv_std_dev"])
-    onnx.save(model, str(path))
 
 
-def name_logits(path: Path, vocab_size: int) -> None:
+def name_logits(model: onnx.ModelProto, path: Path, vocab_size: int) -> None:
     """Renames the LM head's output of the forward graph to ``logits`` (N, T, V).
 
     The eval graph then holds a value called ``logits``, so ORT's ExportModelForInferencing can cut a trained
     policy's generation model out of it (``dpo4j export-inference --outputs logits``). The LM head is the one MatMul
     whose second input is the transpose of a (V, H) parameter.
     """
-    model = onnx.load(str(path))
     g = model.graph
     shapes = {i.name: list(i.dims) for i in g.initializer}
     producer = {o: n for n in g.node for o in n.output}
@@ -75,31 +143,24 @@ def name_logits(path: Path, vocab_size: int) -> None:
     for node in g.node:
         node.input[:] = ["logits" if i == old else i for i in node.input]
         node.output[:] = ["logits" if o == old else o for o in node.output]
-    onnx.save(model, str(path))
 
 
-def check_initializers(path: Path, param_names) -> None:
-    """Every initializer of the forward graph must be a named model parameter (nothing folded or renamed)."""
-    model = onnx.load(str(path), load_external_data=False)
-    inits = {i.name for i in model.graph.initializer}
-    extra = sorted(inits - set(param_names))
-    missing = sorted(set(param_names) - inits)
-    if extra or missing:
-        raise ExportError(f"{path}: initializers differ from model parameters: extra {extra[:10]}, missing {missing[:10]}")
-
-
-def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int) -> Path:
-    """Writes reference_model.onnx, inference_model.onnx and inference_kv_model.onnx into ``out``; returns the forward graph in ``work``."""
+def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int) -> onnx.ModelProto:
+    """Writes ``weights.data``, reference_model.onnx, inference_model.onnx and inference_kv_model.onnx into ``out``;
+    returns the training forward graph (its initializers point into ``out/weights.data``; nothing of it is saved)."""
     example = wrappers.example_inputs(lm.vocab_size)
-    params = [n for n, _ in lm.named_parameters()]
-    forward = work / "forward_model.onnx"
-    export_graph(wrappers.TrainGraph(lm), example, wrappers.TRAIN_INPUTS, wrappers.TRAIN_OUTPUTS, forward, opset)
-    check_initializers(forward, params)
+    layout = write_weights(lm, out / WEIGHTS_FILE)
+    forward_path = work / "forward_model.onnx"
+    forward = export_graph(wrappers.TrainGraph(lm), example, wrappers.TRAIN_INPUTS, wrappers.TRAIN_OUTPUTS,
+                           forward_path, opset)
+    attach_weights(forward, layout, forward_path, wrappers.TRAIN_INPUTS, require_all=True)
     expose_layernorm_stats(forward)
-    name_logits(forward, lm.vocab_size)
-    export_graph(wrappers.ReferenceGraph(lm), example, wrappers.REFERENCE_INPUTS, wrappers.REFERENCE_OUTPUTS,
-                 out / "reference_model.onnx", opset)
-    export_graph(wrappers.InferenceGraph(lm), example, wrappers.INFERENCE_INPUTS, wrappers.INFERENCE_OUTPUTS,
-                 out / "inference_model.onnx", opset)
-    kv_graph.export(lm, out, opset)
+    name_logits(forward, forward_path, lm.vocab_size)
+    for module, inputs, outputs, name in (
+            (wrappers.ReferenceGraph(lm), wrappers.REFERENCE_INPUTS, wrappers.REFERENCE_OUTPUTS, "reference_model.onnx"),
+            (wrappers.InferenceGraph(lm), wrappers.INFERENCE_INPUTS, wrappers.INFERENCE_OUTPUTS, "inference_model.onnx")):
+        model = export_graph(module, example, inputs, outputs, out / name, opset)
+        attach_weights(model, layout, out / name, inputs, require_all=False)
+        onnx.save(model, str(out / name))
+    kv_graph.export(lm, out, opset, layout)
     return forward

@@ -22,7 +22,7 @@ CHECKPOINT_VERSION = 2
 GRAPH_WEIGHT_DECAY = 0.0  # decay is applied by the runtime (manifest optimizer.decay_parameters)
 
 
-def generate(forward: Path, params, out: Path, max_grad_norm) -> None:
+def generate(forward: onnx.ModelProto, params, out: Path, max_grad_norm) -> None:
     """Writes training_model.onnx, eval_model.onnx, optimizer_model.onnx and checkpoint into ``out``.
 
     The optimizer graph's AdamW has weight_decay 0: ORT's optimizer has one parameter group, so decoupled weight
@@ -30,12 +30,23 @@ def generate(forward: Path, params, out: Path, max_grad_norm) -> None:
 
     loss=None puts a pass-through block on top, so the forward graph's first output (``loss``) is the
     loss and the other four outputs are returned by TrainStep/EvalStep in contract order.
+
+    ``forward`` is handed over as a ModelProto whose initializers are external references into
+    ``out/weights.data`` (never loaded into protobuf): onnxblock copies and re-serialises the model several times,
+    which costs nothing without the data, and it moves every parameter to a graph input before ORT sees the graph.
+    The only reader of the weights is ORT's checkpoint writer, which resolves the external data relative to the
+    working directory, so generate_artifacts runs with ``out`` as the working directory.
     """
     clip = optim.ClipGradNorm(max_grad_norm) if max_grad_norm is not None else None
     adamw = optim.AdamW(bias_correction=True, betas=BETAS, eps=EPS, weight_decay=GRAPH_WEIGHT_DECAY, clip_grad=clip)
+    cwd, out = os.getcwd(), out.resolve()
     with _native_stderr_captured():
-        artifacts.generate_artifacts(onnx.load(str(forward)), requires_grad=list(params), frozen_params=[],
-                                     loss=None, optimizer=adamw, artifact_directory=str(out))
+        os.chdir(out)
+        try:
+            artifacts.generate_artifacts(forward, requires_grad=list(params), frozen_params=[], loss=None,
+                                         optimizer=adamw, artifact_directory=str(out))
+        finally:
+            os.chdir(cwd)
     _set_pytorch_adam_mode(out / "optimizer_model.onnx")
     for f in ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx"):
         _canonicalize_generated_names(out / f)

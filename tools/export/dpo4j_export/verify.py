@@ -42,11 +42,21 @@ def train_one_step(art: Path, example: dict, lr: float = 1e-3) -> tuple:
     return eval_out, train_out, after
 
 
-def run_all(art: Path, lm: torch.nn.Module) -> None:
+def expected(lm: torch.nn.Module) -> dict:
+    """PyTorch's outputs on the example batch, computed before the model's weights are released:
+    ``train`` the five training-graph outputs, ``logits`` (N, T, V)."""
     example = wrappers.example_inputs(lm.vocab_size)
     with torch.no_grad():
         want_train = [t.numpy() for t in wrappers.TrainGraph(lm)(*[example[n] for n in wrappers.TRAIN_INPUTS])]
-        want_logits = lm(example["input_ids"], example["attention_mask"]).numpy()
+        want_logits = lm(example["input_ids"], example["attention_mask"]).numpy()  # (N, T, V)
+    return {"vocab_size": lm.vocab_size, "train": want_train, "logits": want_logits}
+
+
+def run_all(art: Path, want: dict) -> None:
+    """Loads the artifacts with onnxruntime, runs one training step and compares every graph with ``want``
+    (:func:`expected`). Holds the model's training state: about 5 times the weight bytes."""
+    example = wrappers.example_inputs(want["vocab_size"])
+    want_train, want_logits = want["train"], want["logits"]
     eval_out, train_out, after = train_one_step(art, example)
     for name, got, want in zip(wrappers.TRAIN_OUTPUTS, eval_out, want_train):
         _close(f"{art / 'eval_model.onnx'} output {name}", got, want)

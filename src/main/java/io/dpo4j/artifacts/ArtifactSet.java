@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A validated artifact directory: every file present, every checksum equal to the manifest's, graph names as the
@@ -19,7 +21,9 @@ import java.util.Map;
  * directory ({@link ConfinedPath}): absolute names, {@code ..} segments, symbolic links leaving the directory and
  * entries that are not regular files (FIFOs, devices, directories) are refused before anything is opened, and a file
  * larger than {@link #maxFileBytes(Manifest)} is refused before it is hashed. Nothing outside the directory is ever
- * opened, hashed or quoted in a message.
+ * opened, hashed or quoted in a message. The files are hashed in parallel ({@link Files2#sha256All}), every byte on
+ * every load. A graph that stores tensors in an external-data file ({@code weights.data}) is accepted only when that
+ * file is listed in {@code files} ({@link OnnxExternalData}), so ONNX Runtime never reads unverified weights.
  *
  * @param dir      the directory
  * @param manifest its parsed manifest
@@ -55,6 +59,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
         Manifest manifest = ManifestReader.read(manifestFile, readAll(manifestFile));
         ArtifactSet set = new ArtifactSet(dir, manifest);
         set.verifyFiles();
+        set.verifyExternalData();
         set.verifyGraphs();
         set.verifyTokenizer();
         return set;
@@ -109,6 +114,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
             }
         }
         long max = maxFileBytes(manifest);
+        List<ConfinedPath.Found> found = new ArrayList<>();
         for (Map.Entry<String, String> e : manifest.files().entrySet()) {
             ConfinedPath.Found f;
             try {
@@ -126,16 +132,37 @@ public record ArtifactSet(Path dir, Manifest manifest) {
                         + "most " + max + " bytes (16 per parameter + " + (FILE_SLACK_BYTES >> 20) + " MiB), found "
                         + f.bytes() + " bytes; not hashed");
             }
-            String found = Files2.sha256(f.path());
-            if (!found.equalsIgnoreCase(e.getValue())) {
-                throw new ArtifactException("checksum mismatch for " + f.path() + ": manifest.json expects sha256 "
-                        + e.getValue() + ", file has " + found + " (file modified or truncated; re-export)");
+            found.add(f);
+        }
+        Map<Path, String> sums = Files2.sha256All(found.stream().map(ConfinedPath.Found::path).toList());
+        for (Map.Entry<String, String> e : manifest.files().entrySet()) {
+            Path p = dir.resolve(e.getKey());
+            String sum = sums.get(p);
+            if (!sum.equalsIgnoreCase(e.getValue())) {
+                throw new ArtifactException("checksum mismatch for " + p + ": manifest.json expects sha256 "
+                        + e.getValue() + ", file has " + sum + " (file modified or truncated; re-export)");
             }
         }
         for (String graph : manifest.graphs().keySet()) {
             if (!manifest.files().containsKey(graph)) {
                 throw new ArtifactException(manifestFile + ": field 'graphs': entry '" + graph + "': expected a file "
                         + "listed in field 'files', found a name that is not listed");
+            }
+        }
+    }
+
+    /**
+     * Every external-data file a graph points to (ONNX Runtime opens it next to the graph) must be listed in
+     * {@code files}: then it was confined to the directory and its checksum verified like the graph itself.
+     */
+    private void verifyExternalData() {
+        for (String graph : new TreeSet<>(manifest.graphs().keySet())) {
+            for (String location : OnnxExternalData.locations(dir.resolve(graph))) {
+                if (!manifest.files().containsKey(location)) {
+                    throw new ArtifactException(dir.resolve(graph) + ": external data '" + location + "': expected a "
+                            + "file listed in " + dir.resolve("manifest.json") + " field 'files' (so that its checksum "
+                            + "is verified), found a name that is not listed");
+                }
             }
         }
     }

@@ -11,7 +11,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /** Checksums, atomic writes and the shared JSON mapper. */
 public final class Files2 {
@@ -25,7 +34,7 @@ public final class Files2 {
     public static String sha256(Path file) {
         MessageDigest md = sha256Digest();
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
+            byte[] buf = new byte[1 << 20];
             for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
             }
@@ -33,6 +42,59 @@ public final class Files2 {
             throw new UncheckedIOException("reading " + file + " for its checksum", e);
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * SHA-256 of several files at once: one file per thread on up to {@code availableProcessors} threads, largest
+     * first, so an artifact set's two big files (the checkpoint and the weights) are hashed side by side. Every byte
+     * of every file is hashed on every call (no cache keyed by size or mtime).
+     *
+     * @return lowercase hex SHA-256 per file
+     */
+    public static Map<Path, String> sha256All(List<Path> files) {
+        List<Path> order = new ArrayList<>(files);
+        order.sort(Comparator.comparingLong(Files2::sizeOrZero).reversed());
+        int threads = Math.max(1, Math.min(order.size(), Runtime.getRuntime().availableProcessors()));
+        Map<Path, String> out = new ConcurrentHashMap<>();
+        if (threads == 1) {
+            order.forEach(f -> out.put(f, sha256(f)));
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "dpo4j-sha256");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (Path f : order) {
+                jobs.add(pool.submit(() -> out.put(f, sha256(f))));
+            }
+            for (Future<?> job : jobs) {
+                try {
+                    job.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while hashing " + files, e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return out;
+    }
+
+    private static long sizeOrZero(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** @return lowercase hex SHA-256 of the bytes */

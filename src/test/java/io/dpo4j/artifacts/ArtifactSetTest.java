@@ -58,6 +58,44 @@ class ArtifactSetTest {
                 .hasMessageContaining("expects sha256").hasMessageContaining("file has");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-gpt2", "tiny-llama"})
+    void referenceAndInferenceGraphsShareOneWeightsFile(String model) {
+        Path dir = Path.of("artifacts", model);
+        assertThat(OnnxExternalData.locations(dir.resolve("reference_model.onnx"))).containsExactly("weights.data");
+        assertThat(OnnxExternalData.locations(dir.resolve("inference_model.onnx"))).containsExactly("weights.data");
+        assertThat(OnnxExternalData.locations(dir.resolve("training_model.onnx"))).isEmpty();
+        assertThat(ArtifactSet.load(dir).manifest().files()).containsKey("weights.data");
+    }
+
+    @Test
+    void tamperedWeightsFileIsRefusedByChecksum() throws IOException {
+        Path dir = copyOf("tiny-llama");
+        Files.write(dir.resolve("weights.data"), new byte[] {1}, StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> ArtifactSet.load(dir))
+                .hasMessageContaining("checksum mismatch").hasMessageContaining("weights.data");
+    }
+
+    @Test
+    void externalDataFileNotListedInManifestIsRefused() throws IOException {
+        Path dir = copyOf("tiny-gpt2");
+        // The graphs still point to weights.data, but the manifest no longer vouches for it (graphs checked in name order).
+        ObjectNode manifest = (ObjectNode) Files2.JSON.readTree(dir.resolve("manifest.json").toFile());
+        ((ObjectNode) manifest.get("files")).remove("weights.data");
+        Files2.JSON.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+        assertThatThrownBy(() -> ArtifactSet.load(dir))
+                .hasMessageContaining("inference_model.onnx").hasMessageContaining("external data 'weights.data'")
+                .hasMessageContaining("field 'files'").hasMessageContaining("not listed");
+    }
+
+    @Test
+    void malformedGraphProtobufIsNamed() throws IOException {
+        Path bad = tmp.resolve("bad.onnx");
+        Files.write(bad, new byte[] {0x3a, 0x7f, 0x01}); // field 7, length 127, 1 byte present
+        assertThatThrownBy(() -> OnnxExternalData.locations(bad))
+                .hasMessageContaining("bad.onnx").hasMessageContaining("expected an ONNX model protobuf");
+    }
+
     @Test
     void tokenizerOfAnotherVocabularyIsRejected() throws IOException {
         Path dir = copyOf("tiny-gpt2");
