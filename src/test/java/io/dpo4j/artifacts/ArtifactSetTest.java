@@ -79,12 +79,12 @@ class ArtifactSetTest {
     @Test
     void externalDataFileNotListedInManifestIsRefused() throws IOException {
         Path dir = copyOf("tiny-gpt2");
-        // The graphs still point to weights.data, but the manifest no longer vouches for it (graphs checked in name order).
+        // The graphs still point to weights.data, but the manifest no longer vouches for it (graphs checked in name order: the KV graph first).
         ObjectNode manifest = (ObjectNode) Files2.JSON.readTree(dir.resolve("manifest.json").toFile());
         ((ObjectNode) manifest.get("files")).remove("weights.data");
         Files2.JSON.writeValue(dir.resolve("manifest.json").toFile(), manifest);
         assertThatThrownBy(() -> ArtifactSet.load(dir))
-                .hasMessageContaining("inference_model.onnx").hasMessageContaining("external data 'weights.data'")
+                .hasMessageContaining("inference_kv_model.onnx").hasMessageContaining("external data 'weights.data'")
                 .hasMessageContaining("field 'files'").hasMessageContaining("not listed");
     }
 
