@@ -145,6 +145,6 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainConfig(artifacts, train, eval, evalFraction, dataOptions.toOptions(), loss.toConfig(),
                 batchSize, gradAccum, epochs, maxSteps, lr, LrSchedule.Kind.parse(schedule), warmupRatio, seed,
                 logEvery, evalEvery, saveEvery, output, cacheDir, resumeDir, runtime.parsedDevice(), runtime.threads,
-                runtime.deterministic, progress, saveTotalLimit, saveBest);
+                runtime.deterministic, progress, saveTotalLimit, saveBest, runtime.tuning());
     }
 }

@@ -85,6 +85,7 @@ final class VerifyCommand implements Callable<Integer> {
         return new TrainConfig(artifacts, EmbeddedDefault.resolve(EmbeddedDefault.TRAIN),
                 EmbeddedDefault.resolve(EmbeddedDefault.EVAL), 0, DataOptions.defaults().withLengths(128, 64),
                 LossConfig.defaults(), 4, 2, 1, steps, 1e-3, LrSchedule.Kind.LINEAR, 0.1, 7, 5, 0, 0, out,
-                out.resolve("cache"), null, runtime.parsedDevice(), runtime.threads, runtime.deterministic, false);
+                out.resolve("cache"), null, runtime.parsedDevice(), runtime.threads, runtime.deterministic, false, 0, false,
+                runtime.tuning());
     }
 }
