@@ -14,12 +14,15 @@ public record SessionTuning(boolean cpuArena, boolean memPattern, boolean spinWa
     /** Session config entry that allows or forbids intra-op spinning. */
     public static final String SPINNING_KEY = "session.intra_op.allow_spinning";
 
-    /** Default of {@link #cpuArena} (ORT's own default). */
-    public static final boolean DEFAULT_CPU_ARENA = true;
-    /** Default of {@link #memPattern} (ORT's own default). */
-    public static final boolean DEFAULT_MEM_PATTERN = true;
-    /** Default of {@link #spinWait} (ORT's own default). */
-    public static final boolean DEFAULT_SPIN_WAIT = true;
+    /**
+     * Default of {@link #cpuArena}: off (ORT's own default is on). GPT-2 124M, B = 4, T = 256: peak RSS 12,278 MiB
+     * with arena and pattern on, 7,233 MiB with both off, same step time within noise (benchmarks.md).
+     */
+    public static final boolean DEFAULT_CPU_ARENA = false;
+    /** Default of {@link #memPattern}: off (ORT's own default is on); the pattern alone added 3 GiB there. */
+    public static final boolean DEFAULT_MEM_PATTERN = false;
+    /** Default of {@link #spinWait}: off (ORT's own default is on): spinning workers take cores others need. */
+    public static final boolean DEFAULT_SPIN_WAIT = false;
 
     /** @return the defaults ({@link #DEFAULT_CPU_ARENA}, {@link #DEFAULT_MEM_PATTERN}, {@link #DEFAULT_SPIN_WAIT}) */
     public static SessionTuning defaults() {
