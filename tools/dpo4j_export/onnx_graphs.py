@@ -24,6 +24,7 @@ def _dynamic_axes(names) -> dict:
 def export_graph(module: torch.nn.Module, example: dict, inputs, outputs, path: Path, opset: int) -> None:
     """Exports ``module`` to ``path`` with the contract's names; parameters stay initializers under HF names."""
     args = tuple(example[n] for n in inputs)
+    custom = getattr(getattr(module, "lm", module), "custom_opsets", {})  # e.g. GPT-2's com.microsoft FastGelu
     with torch.no_grad(), warnings.catch_warnings():
         # TrainingMode.TRAINING and the exporter's internal Bool casts raise deprecation FutureWarnings only.
         warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.onnx")
@@ -31,7 +32,8 @@ def export_graph(module: torch.nn.Module, example: dict, inputs, outputs, path: 
             module, args, str(path), input_names=list(inputs), output_names=list(outputs),
             dynamic_axes=_dynamic_axes(list(inputs) + list(outputs)), opset_version=opset,
             do_constant_folding=False,  # folding would rename/transposes parameters and break training
-            training=torch.onnx.TrainingMode.TRAINING, export_params=True, dynamo=False)
+            training=torch.onnx.TrainingMode.TRAINING, export_params=True, dynamo=False,
+            custom_opsets=custom)
     model = onnx.load(str(path))
     if model.ir_version > MAX_IR_VERSION:
         raise ExportError(f"{path}: ir_version: expected <= {MAX_IR_VERSION}, found {model.ir_version}")
