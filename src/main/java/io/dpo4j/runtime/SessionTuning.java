@@ -15,11 +15,12 @@ public record SessionTuning(boolean cpuArena, boolean memPattern, boolean spinWa
     public static final String SPINNING_KEY = "session.intra_op.allow_spinning";
 
     /**
-     * Default of {@link #cpuArena}: off (ORT's own default is on). GPT-2 124M, B = 4, T = 256: peak RSS 12,278 MiB
-     * with arena and pattern on, 7,233 MiB with both off, same step time within noise (benchmarks.md).
+     * Default of {@link #cpuArena}: off (ORT's own default is on). GPT-2 124M, B = 4, T = 256: peak RSS 9,838 MiB
+     * with arena and pattern on, 6,877 MiB with the arena alone, 5,977 MiB with both off; the arena buys ~9% speed on
+     * an idle machine (benchmarks.md, "Session settings").
      */
     public static final boolean DEFAULT_CPU_ARENA = false;
-    /** Default of {@link #memPattern}: off (ORT's own default is on); the pattern alone added 3 GiB there. */
+    /** Default of {@link #memPattern}: off (ORT's own default is on); the pattern alone added ~3 GB there. */
     public static final boolean DEFAULT_MEM_PATTERN = false;
     /** Default of {@link #spinWait}: off (ORT's own default is on): spinning workers take cores others need. */
     public static final boolean DEFAULT_SPIN_WAIT = false;
