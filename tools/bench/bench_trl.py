@@ -13,8 +13,19 @@ Equivalence with dpo4j's bench (io.dpo4j.bench.TrainBenchmark):
 - reference log-probs precomputed (`precompute_ref_log_probs=True`, before the timed steps), so the timed step is
   the policy step: forward of chosen+rejected, DPO sigmoid loss, backward, AdamW (no gradient clipping, no weight
   decay, constant learning rate), as in dpo4j's artifacts;
+- the precomputed reference log-probs reach the loss: TRL 0.12.2's PreferenceCollator drops the `ref_chosen_logps` /
+  `ref_rejected_logps` columns that `precompute_ref_log_probs` adds, and DPOTrainer then recomputes the reference
+  with the policy itself inside every step (an extra forward, and the loss sits at ln 2). This script's collator
+  keeps them, and every row fails if the reference was computed during training (`ref_forwards_in_training`);
+- huggingface/trl#2330 (`concatenated_forward` cuts at the first all-padding column minus one, dropping a real token)
+  cannot trigger: every tokenized sequence is exactly T tokens (check_lengths), so no column is all padding, and
+  max_length = T cuts nothing;
 - `warmup` untimed steps, then `steps` timed ones. s_per_step times TrainerCallback.on_step_begin -> on_step_end
-  (CUDA synchronised); s_per_step_wall times on_step_end -> on_step_end (adds TRL's data collation and logging).
+  (CUDA synchronised): forward of chosen+rejected, loss, backward, AdamW step and zero_grad, with the batch already
+  collated, which is exactly what dpo4j's bench times (train step + optimizer step + gradient reset on prebuilt
+  feeds). s_per_step_wall times on_step_end -> on_step_end (adds TRL's data collation and logging).
+- peak_rss_mib is the process's peak resident set (ru_maxrss = VmHWM, as dpo4j's bench reports), taken after the last
+  step; it covers model building, tokenization and the reference pass too.
 
 Metrics: pairs/s = B / s_per_step; tokens/s = 2·B·T / s_per_step; peak GPU memory = torch.cuda.max_memory_allocated
 over the training steps; MFU = 6·params·tokens/s / peak FLOP/s, where the peak is --peak-tflops or, for an H100/H200,
@@ -28,6 +39,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -73,12 +85,15 @@ class StepTimer:
         import torch
         self.torch, self.cuda = torch, cuda
         self.begin, self.durations, self.ends, self.losses = 0.0, [], [], []
+        self.ref_calls, self.ref_calls_at_begin = [0], None  # reference forwards counted by run_one
 
     def _sync(self):
         if self.cuda:
             self.torch.cuda.synchronize()
 
     def on_train_begin(self, args, state, control, **kw):
+        # Trainer builds the dataloader (where TRL precomputes the reference log-probs) before on_train_begin
+        self.ref_calls_at_begin = self.ref_calls[0]
         if self.cuda:
             self.torch.cuda.reset_peak_memory_stats()
 
@@ -108,6 +123,21 @@ def make_callback(timer: StepTimer):
     return cb
 
 
+def ref_keeping_collator(pad_token_id: int):
+    """TRL's PreferenceCollator, plus the precomputed reference log-probs when the rows have them (B) each."""
+    import torch
+    from trl.trainer.dpo_trainer import PreferenceCollator
+
+    class _RefKeeping(PreferenceCollator):
+        def torch_call(self, examples):
+            out = super().torch_call(examples)
+            for key in ("ref_chosen_logps", "ref_rejected_logps"):
+                if key in examples[0]:
+                    out[key] = torch.tensor([float(e[key]) for e in examples])  # (B)
+            return out
+    return _RefKeeping(pad_token_id=pad_token_id)
+
+
 def check_lengths(tokenized, seq_len: int) -> None:
     """Every tokenized pair must be exactly T tokens per sequence (prompt T/2, completion T/2 with EOS)."""
     for i, row in enumerate(tokenized):
@@ -118,7 +148,8 @@ def check_lengths(tokenized, seq_len: int) -> None:
                                    f"found {n}")
 
 
-def run_one(name: str, batch: int, seq_len: int, warmup: int, steps: int, device: str, override_tflops):
+def run_one(name: str, batch: int, seq_len: int, warmup: int, steps: int, device: str, override_tflops,
+            lr: float = 1e-6):
     import torch
     import transformers
     import trl
@@ -133,7 +164,7 @@ def run_one(name: str, batch: int, seq_len: int, warmup: int, steps: int, device
     with tempfile.TemporaryDirectory(prefix="bench-trl-") as tmp:
         cfg = trl.DPOConfig(
             output_dir=tmp, per_device_train_batch_size=batch, gradient_accumulation_steps=1, max_steps=total,
-            learning_rate=1e-6, lr_scheduler_type="constant", warmup_steps=0, weight_decay=0.0, max_grad_norm=0.0,
+            learning_rate=lr, lr_scheduler_type="constant", warmup_steps=0, weight_decay=0.0, max_grad_norm=0.0,
             optim="adamw_torch", adam_beta1=0.9, adam_beta2=0.999, adam_epsilon=1e-8,
             beta=0.1, loss_type="sigmoid", precompute_ref_log_probs=True,
             max_length=seq_len, max_prompt_length=seq_len // 2, max_completion_length=seq_len - seq_len // 2,
@@ -141,10 +172,22 @@ def run_one(name: str, batch: int, seq_len: int, warmup: int, steps: int, device
             logging_steps=1, report_to="none", save_strategy="no", disable_tqdm=True,
             dataloader_num_workers=0, remove_unused_columns=False)
         timer = StepTimer(cuda)
+        tok = bench_models.hf_tokenizer(name)
         trainer = trl.DPOTrainer(model=model, ref_model=None, args=cfg, train_dataset=synthetic_dataset(name, total * batch, seq_len),
-                                 processing_class=bench_models.hf_tokenizer(name), callbacks=[make_callback(timer)])
+                                 processing_class=tok, data_collator=ref_keeping_collator(tok.pad_token_id),
+                                 callbacks=[make_callback(timer)])
         check_lengths(trainer.train_dataset, seq_len)
+        compute_ref = trainer.compute_ref_log_probs
+
+        def counting_ref(batch_):
+            timer.ref_calls[0] += 1
+            return compute_ref(batch_)
+        trainer.compute_ref_log_probs = counting_ref
         trainer.train()
+    ref_in_training = timer.ref_calls[0] - timer.ref_calls_at_begin
+    if ref_in_training != 0:
+        raise RuntimeError(f"bench_trl: expected 0 reference forwards during training (precomputed), found "
+                           f"{ref_in_training}: the collator dropped the precomputed reference log-probs")
     if len(timer.durations) != total:
         raise RuntimeError(f"bench_trl: expected {total} optimizer steps, found {len(timer.durations)}")
     secs = sum(timer.durations[warmup:]) / steps
@@ -160,6 +203,8 @@ def run_one(name: str, batch: int, seq_len: int, warmup: int, steps: int, device
         "peak_gpu_mib": torch.cuda.max_memory_allocated(torch.device(device)) / 2**20 if cuda else None,
         "mfu": 6 * params * tokens / (tflops * 1e12) if tflops else None,
         "peak_tflops_assumed": tflops, "peak_assumption": assumption,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "torch_threads": torch.get_num_threads(),
+        "ref_forwards_precompute": timer.ref_calls_at_begin, "ref_forwards_in_training": ref_in_training,
         "loss_first": timer.losses[0] if timer.losses else None, "loss_last": timer.losses[-1] if timer.losses else None,
     }
 
@@ -175,6 +220,7 @@ def main(argv=None) -> int:
     ap.add_argument("--device", default="cuda:0", help="cuda:N or cpu")
     ap.add_argument("--tiny", action="store_true", help="tiny shapes and sizes (CPU smoke test)")
     ap.add_argument("--peak-tflops", type=float, default=None, help="device fp32 peak for MFU (default: known GPUs)")
+    ap.add_argument("--lr", type=float, default=1e-6, help="constant learning rate; default 1e-6")
     ap.add_argument("--out", type=Path, default=None, help="also append the JSON lines to this file")
     a = ap.parse_args(argv)
     models = a.model or list(bench_models.TINY_MODELS if a.tiny else bench_models.BENCH_MODELS)
@@ -189,7 +235,7 @@ def main(argv=None) -> int:
     for name in models:
         for b in batches:
             try:
-                row = run_one(name, b, seq_len, warmup, steps, a.device, a.peak_tflops)
+                row = run_one(name, b, seq_len, warmup, steps, a.device, a.peak_tflops, a.lr)
             except Exception as e:  # one failed row (e.g. out of memory) must not hide the others
                 row = {"tool": "trl", "model": name, "seq_len": seq_len, "batch": b, "device": a.device,
                        "error": f"{type(e).__name__}: {e}"}

@@ -40,6 +40,34 @@ def test_tiny_cpu_row(tmp_path):
     assert r["peak_gpu_mib"] is None  # CPU run
     # Reference log-probs were precomputed from the same starting weights: the first step's DPO loss is log 2.
     assert r["loss_first"] == pytest.approx(math.log(2), abs=1e-3)
+    # ... once per batch before training, never inside a step (TRL's own collator would drop them)
+    assert (r["ref_forwards_precompute"], r["ref_forwards_in_training"]) == (3, 0)
+    assert r["peak_rss_mib"] > 0
+
+
+def test_precomputed_reference_reaches_the_loss(tmp_path):
+    """With a large learning rate the policy leaves the reference: the loss leaves ln 2 (it would stay at ln 2 if the
+    reference were recomputed from the policy inside the step, TRL 0.12.2's behaviour with its own collator)."""
+    import bench_trl
+    out = tmp_path / "trl.jsonl"
+    rc = bench_trl.main(["--device", "cpu", "--tiny", "--model", "tiny-gpt2", "--batch-size", "2", "--seq-len", "32",
+                         "--warmup", "1", "--steps", "2", "--lr", "0.01", "--out", str(out)])
+    assert rc == 0
+    r = json.loads(out.read_text().splitlines()[0])
+    assert abs(r["loss_last"] - math.log(2)) > 1e-2, r
+
+
+def test_collator_keeps_reference_columns():
+    import bench_trl
+    rows = [{"prompt_input_ids": [1, 2], "chosen_input_ids": [3], "rejected_input_ids": [4, 5],
+             "ref_chosen_logps": -1.5, "ref_rejected_logps": -2.5},
+            {"prompt_input_ids": [1], "chosen_input_ids": [3, 3], "rejected_input_ids": [4],
+             "ref_chosen_logps": -0.5, "ref_rejected_logps": -3.0}]
+    batch = bench_trl.ref_keeping_collator(0)(rows)
+    assert batch["ref_chosen_logps"].tolist() == [-1.5, -0.5]
+    assert batch["ref_rejected_logps"].tolist() == [-2.5, -3.0]
+    assert "ref_chosen_logps" not in bench_trl.ref_keeping_collator(0)([{k: v for k, v in rows[0].items()
+                                                                        if not k.startswith("ref_")}])
 
 
 def test_peak_assumption():

@@ -88,7 +88,7 @@ def export(lm: torch.nn.Module, out: Path, opset: int, layout: dict) -> Path:
         torch.onnx.export(
             KvGraph(lm), tuple(example[n] for n in inputs), str(path), input_names=inputs, output_names=outputs,
             dynamic_axes=dynamic_axes(lm.num_layers), opset_version=opset, do_constant_folding=False,
-            export_params=False, dynamo=False)
+            export_params=False, dynamo=False, custom_opsets=onnx_graphs.custom_opsets(lm))
     model = onnx.load(str(path), load_external_data=False)
     onnx_graphs.attach_weights(model, layout, path, inputs, require_all=False)
     onnx.save(model, str(path))

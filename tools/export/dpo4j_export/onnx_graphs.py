@@ -46,11 +46,17 @@ def export_graph(module: torch.nn.Module, example: dict, inputs, outputs, path: 
             module, args, str(path), input_names=list(inputs), output_names=list(outputs),
             dynamic_axes=_dynamic_axes(list(inputs) + list(outputs)), opset_version=opset,
             do_constant_folding=False,  # folding would rename/transposes parameters and break training
-            training=torch.onnx.TrainingMode.TRAINING, export_params=False, dynamo=False)
+            training=torch.onnx.TrainingMode.TRAINING, export_params=False, dynamo=False,
+            custom_opsets=custom_opsets(module))
     model = onnx.load(str(path), load_external_data=False)
     if model.ir_version > MAX_IR_VERSION:
         raise ExportError(f"{path}: ir_version: expected <= {MAX_IR_VERSION}, found {model.ir_version}")
     return model
+
+
+def custom_opsets(module: torch.nn.Module) -> dict:
+    """Opset versions of the custom domains the model's symbolic functions use (GPT-2's com.microsoft FastGelu)."""
+    return getattr(getattr(module, "lm", module), "custom_opsets", {})
 
 
 def _aligned(offset: int, nbytes: int) -> int:

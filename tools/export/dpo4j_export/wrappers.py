@@ -31,16 +31,21 @@ DIMS = {
 def sequence_stats(logits: torch.Tensor, input_ids: torch.Tensor, completion_mask: torch.Tensor) -> tuple:
     """Summed completion log-probs, completion token counts and completion logits sums, each (N).
 
-    The log-prob of token t is read from the logits at position t-1, so position 0 never counts.
+    The log-prob of token t is read from the logits at position t-1, so position 0 never counts. It is computed as
+    ``logit[t-1, id_t] - logsumexp(logit[t-1, :])``: no (N, T, V) log-softmax is materialised, and its gradient is
+    ORT's ReduceLogSumExp gradient (softmax · upstream) plus a GatherElements scatter. Instead of slicing the logits
+    to (N, T-1, V) (an ONNX Slice copies them, and its gradient pads a second (N, T, V) buffer), the targets and the
+    mask are shifted one position left: position t scores token t+1, and the last position has mask 0.
     """
-    prev = logits[:, :-1, :]  # (N, T-1, V)
-    logp_all = torch.log_softmax(prev, dim=-1)  # (N, T-1, V)
-    target = input_ids[:, 1:]  # (N, T-1)
-    logp_tok = torch.gather(logp_all, 2, target[:, :, None])[:, :, 0]  # (N, T-1)
-    mask = completion_mask[:, 1:].to(logits.dtype)  # (N, T-1)
-    logps = (logp_tok * mask).sum(dim=-1)  # (N)
+    target = torch.cat([input_ids[:, 1:], input_ids[:, :1]], dim=1)  # (N, T) last column: any valid id, masked
+    mask = torch.cat([completion_mask[:, 1:], torch.zeros_like(completion_mask[:, :1])], dim=1)  # (N, T)
+    mask = mask.to(logits.dtype)  # (N, T)
+    target_logit = torch.gather(logits, 2, target[:, :, None])[:, :, 0]  # (N, T)
+    # keepdim: ORT 1.19's ReduceLogSumExp gradient builder emits an opset-13+-invalid Unsqueeze when keepdims=0.
+    lse = torch.logsumexp(logits, dim=-1, keepdim=True)[:, :, 0]  # (N, T)
+    logps = ((target_logit - lse) * mask).sum(dim=-1)  # (N)
     token_counts = mask.sum(dim=-1)  # (N)
-    logits_sum = (prev.sum(dim=-1) * mask).sum(dim=-1)  # (N)
+    logits_sum = (logits.sum(dim=-1) * mask).sum(dim=-1)  # (N)
     return logps, token_counts, logits_sum
 
 

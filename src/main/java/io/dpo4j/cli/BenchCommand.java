@@ -36,9 +36,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.out.printf("# dpo4j bench: ORT %s, device %s, intra-op threads %d (0 = ORT default), deterministic %s, %d cores, %s%n",
-                OrtEnvironment.ortVersion(), runtime.device, runtime.threads,
-                runtime.deterministic, Runtime.getRuntime().availableProcessors(), artifacts);
+        System.out.printf("# dpo4j bench: ORT %s, device %s, intra-op threads %d (0 = ORT default), deterministic %s, "
+                        + "%s, %d cores, %s%n", OrtEnvironment.ortVersion(), runtime.device, runtime.threads,
+                runtime.deterministic, runtime.tuning(), Runtime.getRuntime().availableProcessors(), artifacts);
         System.out.println("batch\tseq_len\tpairs/s\ttokens/s\ts/step\tpeak_rss_MiB");
         for (int b : batchSizes) {
             TrainBenchmark.Result r = TrainBenchmark.run(new TrainBenchmark.Settings(artifacts, b, seqLen, warmup, steps),

@@ -169,6 +169,6 @@ final class TrainCommand implements Callable<Integer> {
                 .warmupRatio(warmupRatio).seed(seed).logEvery(logEvery).evalEvery(evalEvery).saveEvery(saveEvery)
                 .saveTotalLimit(saveTotalLimit).saveBest(saveBest).outputDir(output).cacheDir(cacheDir)
                 .resumeFrom(resumeDir).device(runtime.parsedDevice()).threads(runtime.threads)
-                .deterministic(runtime.deterministic).progress(progress).build();
+                .deterministic(runtime.deterministic).progress(progress).tuning(runtime.tuning()).build();
     }
 }

@@ -88,6 +88,6 @@ final class VerifyCommand implements Callable<Integer> {
                 .gradAccum(2).epochs(1).maxSteps(steps).learningRate(1e-3).schedule(LrSchedule.Kind.LINEAR)
                 .warmupRatio(0.1).seed(7).logEvery(5).evalEvery(0).saveEvery(0).outputDir(out)
                 .cacheDir(out.resolve("cache")).device(runtime.parsedDevice()).threads(runtime.threads)
-                .deterministic(runtime.deterministic).progress(false).build();
+                .deterministic(runtime.deterministic).progress(false).tuning(runtime.tuning()).build();
     }
 }

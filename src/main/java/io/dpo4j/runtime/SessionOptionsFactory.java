@@ -24,6 +24,7 @@ final class SessionOptionsFactory {
             }
             check(API.SetDeterministicCompute(so, cfg.deterministic()),
                     "setting deterministic compute to " + cfg.deterministic());
+            applyTuning(so, cfg.tuning());
             if (cfg.device().kind() == Device.Kind.CUDA) {
                 appendCuda(so, cfg.device());
             }
@@ -32,6 +33,16 @@ final class SessionOptionsFactory {
             release(so);
             throw e;
         }
+    }
+
+    private static void applyTuning(OrtSessionOptions so, SessionTuning t) {
+        check(t.cpuArena() ? API.EnableCpuMemArena(so) : API.DisableCpuMemArena(so),
+                "turning the CPU memory arena " + (t.cpuArena() ? "on" : "off"));
+        check(t.memPattern() ? API.EnableMemPattern(so) : API.DisableMemPattern(so),
+                "turning the memory pattern " + (t.memPattern() ? "on" : "off"));
+        String spin = t.spinWait() ? "1" : "0";
+        check(API.AddSessionConfigEntry(so, SessionTuning.SPINNING_KEY, spin),
+                "setting session config " + SessionTuning.SPINNING_KEY + " = " + spin);
     }
 
     static void release(OrtSessionOptions so) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -27,7 +28,7 @@ public final class ReferencePass {
     private ReferencePass() {}
 
     /**
-     * @param session   session on reference_model.onnx
+     * @param session   session on reference_model.onnx; may be null when every pair is cached (it is not used then)
      * @param pairs     tokenized pairs
      * @param batchSize pairs per forward pass
      * @param padId     padding token id
@@ -79,7 +80,9 @@ public final class ReferencePass {
 
     /**
      * Reference log-probs of a run's training and held-out pairs through one session on reference_model.onnx and
-     * the run's cache file; logs what was computed and what came from the cache.
+     * the run's cache file; logs what was computed and what came from the cache. The reference model is loaded only
+     * when some pair is missing from the cache, and its session (weights, ORT arena and thread pool) is released
+     * before this returns, so training never holds it.
      *
      * @return {@code [train, eval]}, each {@code [chosen (P), rejected (P)]}
      */
@@ -91,12 +94,34 @@ public final class ReferencePass {
                 .count();
         long t0 = System.nanoTime();
         int pad = art.manifest().specialTokens().pad();
-        try (InferenceSession ref = InferenceSession.open(env, sc, art.file("reference_model.onnx"))) {
-            float[][] train = compute(ref, data.train(), batchSize, pad, cache, done -> { });
-            float[][] eval = compute(ref, data.eval(), batchSize, pad, cache, done -> { });
-            log.printf("reference log-probs: %d pairs (%d already cached in %s) in %.1f s%n",
-                    data.train().size() + data.eval().size(), cached, cache.file(), (System.nanoTime() - t0) / 1e9);
-            return new float[][][] {train, eval};
+        int total = data.train().size() + data.eval().size();
+        float[][][] out = forPairs(() -> InferenceSession.open(env, sc, art.file("reference_model.onnx")), data.train(),
+                data.eval(), batchSize, pad, cache);
+        if (cached == total) {
+            log.printf("reference log-probs: all %d pairs cached in %s; reference model not loaded%n", total,
+                    cache.file());
+        } else {
+            log.printf("reference log-probs: %d pairs (%d already cached in %s) in %.1f s%n", total, cached,
+                    cache.file(), (System.nanoTime() - t0) / 1e9);
+        }
+        return out;
+    }
+
+    /**
+     * @param opener opens a session on reference_model.onnx; called at most once, and not at all when every pair of
+     *               {@code train} and {@code eval} is cached
+     * @return {@code [train, eval]}, each {@code [chosen (P), rejected (P)]}
+     */
+    static float[][][] forPairs(Supplier<InferenceSession> opener, List<TokenizedPair> train, List<TokenizedPair> eval,
+                                int batchSize, int padId, ReferenceCache cache) {
+        boolean complete = Stream.concat(train.stream(), eval.stream()).allMatch(p -> cache.get(p) != null);
+        if (complete) {
+            return new float[][][] {compute(null, train, batchSize, padId, cache, done -> { }),
+                compute(null, eval, batchSize, padId, cache, done -> { })};
+        }
+        try (InferenceSession ref = opener.get()) {
+            return new float[][][] {compute(ref, train, batchSize, padId, cache, done -> { }),
+                compute(ref, eval, batchSize, padId, cache, done -> { })};
         }
     }
 

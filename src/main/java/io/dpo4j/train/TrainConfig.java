@@ -3,6 +3,7 @@ package io.dpo4j.train;
 import io.dpo4j.data.DataOptions;
 import io.dpo4j.dpo.LossConfig;
 import io.dpo4j.runtime.Device;
+import io.dpo4j.runtime.SessionTuning;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -36,13 +37,14 @@ import java.util.Objects;
  * @param progress      show a progress bar (only on a terminal)
  * @param saveTotalLimit checkpoints kept under {@code outputDir/checkpoints}, newest first; 0 = keep all
  * @param saveBest      also keep the checkpoint with the lowest eval loss, beyond {@code saveTotalLimit}
+ * @param tuning        ORT's CPU arena, memory pattern and spinning (memory and speed only, not results)
  */
 public record TrainConfig(Path artifacts, Path trainData, Path evalData, double evalFraction, DataOptions data,
                           LossConfig loss, int batchSize, int gradAccum, int epochs, long maxSteps,
                           double learningRate, LrSchedule.Kind schedule, double warmupRatio, long seed,
                           int logEvery, int evalEvery, int saveEvery, Path outputDir, Path cacheDir, Path resumeFrom,
                           Device device, int threads, boolean deterministic, boolean progress,
-                          int saveTotalLimit, boolean saveBest) {
+                          int saveTotalLimit, boolean saveBest, SessionTuning tuning) {
 
     /** Validates every option. */
     public TrainConfig {
@@ -54,6 +56,7 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
         Objects.requireNonNull(cacheDir, "cache dir");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(tuning, "session tuning");
         check(evalFraction >= 0 && evalFraction < 1, "--eval-fraction", "a value in [0, 1)", evalFraction);
         check(batchSize >= 1, "--batch-size", ">= 1", batchSize);
         check(gradAccum >= 1, "--grad-accum", ">= 1", gradAccum);
@@ -97,7 +100,7 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
 
     /** @return the session configuration of this run */
     public io.dpo4j.runtime.SessionConfig sessionConfig() {
-        return new io.dpo4j.runtime.SessionConfig(device, threads, deterministic, seed);
+        return new io.dpo4j.runtime.SessionConfig(device, threads, deterministic, seed, tuning);
     }
 
     /** @return the optimizer steps of the whole run for {@code pairs} training pairs */

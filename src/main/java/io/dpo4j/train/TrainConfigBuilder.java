@@ -3,6 +3,7 @@ package io.dpo4j.train;
 import io.dpo4j.data.DataOptions;
 import io.dpo4j.dpo.LossConfig;
 import io.dpo4j.runtime.Device;
+import io.dpo4j.runtime.SessionTuning;
 import java.nio.file.Path;
 
 /**
@@ -36,6 +37,7 @@ public final class TrainConfigBuilder {
     private int threads;
     private boolean deterministic;
     private boolean progress = Boolean.parseBoolean(TrainDefaults.PROGRESS);
+    private SessionTuning tuning = SessionTuning.defaults();
 
     TrainConfigBuilder(Path artifacts, Path trainData) {
         this.artifacts = artifacts;
@@ -71,6 +73,7 @@ public final class TrainConfigBuilder {
         progress = c.progress();
         saveTotalLimit = c.saveTotalLimit();
         saveBest = c.saveBest();
+        tuning = c.tuning();
     }
 
     /** @param v artifact directory (tools/export/export.py output) */
@@ -151,10 +154,13 @@ public final class TrainConfigBuilder {
     /** @param v progress bar on a terminal */
     public TrainConfigBuilder progress(boolean v) { progress = v; return this; }
 
+    /** @param v ORT's CPU arena, memory pattern and spinning (memory and speed only, not results) */
+    public TrainConfigBuilder tuning(SessionTuning v) { tuning = v; return this; }
+
     /** @return the validated configuration */
     public TrainConfig build() {
         return new TrainConfig(artifacts, trainData, evalData, evalFraction, data, loss, batchSize, gradAccum, epochs,
                 maxSteps, learningRate, schedule, warmupRatio, seed, logEvery, evalEvery, saveEvery, outputDir,
-                cacheDir, resumeFrom, device, threads, deterministic, progress, saveTotalLimit, saveBest);
+                cacheDir, resumeFrom, device, threads, deterministic, progress, saveTotalLimit, saveBest, tuning);
     }
 }

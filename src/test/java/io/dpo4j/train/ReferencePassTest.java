@@ -14,7 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The reference cache keeps what a failing pass computed, and a rerun only computes what is missing. */
+/**
+ * The reference cache keeps what a failing pass computed, a rerun only computes what is missing, and a complete cache
+ * never loads the reference model.
+ */
 class ReferencePassTest {
     private static final Path MODEL = Path.of("artifacts/tiny-gpt2/reference_model.onnx");
 
@@ -47,6 +50,34 @@ class ReferencePassTest {
             assertThat(fromCache[0]).containsExactly(fresh[0]);
             assertThat(fromCache[1]).containsExactly(fresh[1]);
             assertThat(ReferenceCache.open(tmp, "other-model", "data", "settings").size()).isZero();
+        }
+    }
+
+    @Test
+    void completeCacheNeverOpensTheReferenceModel() {
+        List<TokenizedPair> train = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            train.add(pair(i, 31));
+        }
+        List<TokenizedPair> eval = List.of(pair(7, 32));
+        int[] opened = {0};
+        try (OrtEnvironment env = OrtEnvironment.create("test")) {
+            java.util.function.Supplier<InferenceSession> opener = () -> {
+                opened[0]++;
+                return InferenceSession.open(env, SessionConfig.cpuDefaults(), MODEL);
+            };
+            float[][][] first = ReferencePass.forPairs(opener, train, eval, 2, 4095,
+                    ReferenceCache.open(tmp, "model", "data", "settings"));
+            assertThat(opened[0]).isEqualTo(1);
+            float[][][] second = ReferencePass.forPairs(opener, train, eval, 2, 4095,
+                    ReferenceCache.open(tmp, "model", "data", "settings"));
+            assertThat(opened[0]).as("sessions opened after a complete cache").isEqualTo(1);
+            for (int split = 0; split < 2; split++) {
+                for (int side = 0; side < 2; side++) {
+                    assertThat(second[split][side]).containsExactly(first[split][side]);
+                }
+            }
+            assertThat(first[1][0]).hasSize(1);
         }
     }
 }
