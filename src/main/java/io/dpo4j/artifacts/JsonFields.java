@@ -44,8 +44,9 @@ final class JsonFields {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            String found = e instanceof JsonEOFException ? "the file ending inside a value" + where + " (truncated?)"
-                    : "a syntax error" + where;
+            // Jackson reports some truncations (e.g. inside a string) as plain syntax errors at the last byte.
+            boolean atEnd = e instanceof JsonEOFException || (at != null && at.getByteOffset() >= bytes.length - 1);
+            String found = atEnd ? "the file ending inside a value" + where + " (truncated?)" : "a syntax error" + where;
             throw new ArtifactException(file + ": expected a JSON object, found " + found + " (not valid JSON)");
         } catch (IOException e) {
             throw new ArtifactException(file + ": cannot be read: " + e.getMessage());
