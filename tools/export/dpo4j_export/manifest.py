@@ -93,6 +93,9 @@ def build(out: Path, name: str, lm, special_tokens: dict, weight_decay: float, m
         "hidden_size": lm.hidden_size,
         "num_layers": lm.num_layers,
         "num_parameters": sum(p.numel() for p in lm.parameters()),
+        # Hugging Face names and shapes of the trainable tensors (tied weights once), in the model's order: what
+        # `dpo4j export-hf` writes to model.safetensors.
+        "parameters": [{"name": n, "shape": list(p.shape)} for n, p in lm.named_parameters()],
         "special_tokens": special_tokens,
         "optimizer": {"type": "adamw", "betas": list(BETAS), "eps": EPS, "weight_decay": weight_decay,
                       "max_grad_norm": max_grad_norm, "graph_weight_decay": GRAPH_WEIGHT_DECAY,

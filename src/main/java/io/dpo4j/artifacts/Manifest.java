@@ -42,7 +42,8 @@ public record Manifest(
         @JsonProperty("loss_inputs") Map<String, Object> lossInputs,
         @JsonProperty("graphs") Map<String, Graph> graphs,
         @JsonProperty("tools") Map<String, String> tools,
-        @JsonProperty("files") Map<String, String> files) {
+        @JsonProperty("files") Map<String, String> files,
+        @JsonProperty("parameters") List<Parameter> parameters) {
 
     /** Validates what the trainer relies on; names the field on failure. */
     public Manifest {
@@ -59,6 +60,21 @@ public record Manifest(
         graphs = Map.copyOf(graphs);
         files = Map.copyOf(files);
         tools = tools == null ? Map.of() : Map.copyOf(tools);
+        parameters = parameters == null ? List.of() : List.copyOf(parameters);
+    }
+
+    /**
+     * A trainable tensor of the model under its Hugging Face name (tied weights once). Absent (empty list) in
+     * manifests written before {@code dpo4j export-hf} existed.
+     *
+     * @param name  Hugging Face parameter name, e.g. {@code transformer.h.0.attn.c_attn.weight}
+     * @param shape dimensions
+     */
+    public record Parameter(@JsonProperty("name") String name, @JsonProperty("shape") List<Long> shape) {
+        /** Copies the shape. */
+        public Parameter {
+            shape = List.copyOf(shape);
+        }
     }
 
     private static void require(boolean ok, String field, String expected, String found) {

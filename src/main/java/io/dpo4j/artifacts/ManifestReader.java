@@ -42,7 +42,23 @@ final class ManifestReader {
         return new Manifest(m.integer("format"), m.string("name"), m.string("architecture"),
                 m.integer("vocab_size"), m.integer("max_positions"), m.integer("hidden_size"), m.integer("num_layers"),
                 m.longInteger("num_parameters"), special, optimizer, m.strings("loss_variants"), lossInputMap,
-                graphs(m.object("graphs")), tools == null ? null : tools.stringMembers(), files(m.object("files")));
+                graphs(m.object("graphs")), tools == null ? null : tools.stringMembers(), files(m.object("files")),
+                m.has("parameters") ? parameters(m) : null);
+    }
+
+    private static List<Manifest.Parameter> parameters(JsonFields m) {
+        List<Manifest.Parameter> out = new ArrayList<>();
+        for (JsonFields p : m.objects("parameters")) {
+            List<Long> shape = new ArrayList<>();
+            for (Double d : p.numbers("shape")) {
+                if (d < 0 || d != Math.floor(d)) {
+                    throw p.error("shape", "non-negative integers", String.valueOf(d));
+                }
+                shape.add(d.longValue());
+            }
+            out.add(new Manifest.Parameter(p.string("name"), shape));
+        }
+        return out;
     }
 
     private static Map<String, Manifest.Graph> graphs(JsonFields graphs) {

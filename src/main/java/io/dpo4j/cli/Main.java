@@ -14,7 +14,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "dpo4j", mixinStandardHelpOptions = true, version = "dpo4j 0.1.0",
         description = "Preference-tune language models (DPO and family) on ONNX Runtime's training runtime.",
-        subcommands = {TrainCommand.class, EvalCommand.class, ExportInferenceCommand.class, BenchCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, ExportInferenceCommand.class, ExportHfCommand.class,
+                BenchCommand.class,
                 VerifyCommand.class, GenerateCommand.class,
                 DataCommand.class, SweepCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",

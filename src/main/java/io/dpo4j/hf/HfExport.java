@@ -1,0 +1,83 @@
+package io.dpo4j.hf;
+
+import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.Manifest;
+import io.dpo4j.runtime.TrainingSession;
+import io.dpo4j.util.Files2;
+import io.dpo4j.util.IoReason;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a Hugging Face model directory from a training session's current parameters: {@code model.safetensors}
+ * (every trainable tensor under its HF name, from the manifest's {@code parameters}), the artifacts'
+ * {@code config.json} and tokenizer files. The directory is built under a temporary sibling and renamed into place.
+ */
+public final class HfExport {
+    /** Files copied from the artifact directory when present. */
+    static final List<String> COPIED = List.of("config.json", "tokenizer.json", "tokenizer_config.json");
+
+    private HfExport() {}
+
+    /**
+     * @param art    the artifacts the session was trained from (names, shapes, config and tokenizer)
+     * @param s      a session holding the trained parameters
+     * @param output directory to create (must not exist, or be an empty directory)
+     */
+    public static void write(ArtifactSet art, TrainingSession s, Path output) {
+        List<Manifest.Parameter> params = art.manifest().parameters();
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException(art.dir().resolve("manifest.json") + ": field 'parameters': expected "
+                    + "the model's parameter names and shapes (written by tools/export/export.py since export-hf "
+                    + "exists), found none; re-export the artifacts");
+        }
+        requireFreshOutput(output);
+        Path tmp = null;
+        try {
+            Path parent = output.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, output.getFileName() + Files2.TEMP_MARK);
+            List<Safetensors.Tensor> tensors = new ArrayList<>();
+            for (Manifest.Parameter p : params) {
+                long[] shape = p.shape().stream().mapToLong(Long::longValue).toArray();
+                tensors.add(new Safetensors.Tensor(p.name(), shape, s.parameter(p.name())));
+            }
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.resolve("model.safetensors")))) {
+                Safetensors.write(out, tensors);
+            }
+            for (String f : COPIED) {
+                if (art.manifest().files().containsKey(f)) {
+                    Files.copy(art.file(f), tmp.resolve(f));
+                }
+            }
+            if (Files.isDirectory(output)) {
+                Files.delete(output); // empty, checked above
+            }
+            Files2.moveAtomically(tmp, output);
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + output + ": " + IoReason.of(e), e);
+        } finally {
+            if (tmp != null) {
+                Files2.deleteTree(tmp);
+            }
+        }
+    }
+
+    private static void requireFreshOutput(Path output) {
+        try {
+            if (Files.isRegularFile(output) || (Files.isDirectory(output) && Files.list(output).findAny().isPresent())) {
+                throw new IllegalArgumentException("--output " + output + ": expected a new or empty directory, found "
+                        + (Files.isRegularFile(output) ? "a file" : "a directory with files in it"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + output + ": " + IoReason.of(e), e);
+        }
+    }
+}
