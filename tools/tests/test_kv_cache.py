@@ -141,3 +141,15 @@ def test_manifest_names_kv_graph_with_contract_signature(name):
     assert shapes["past.0.key"][:3:2] == ["N", "P"] and shapes["present.0.value"][:3:2] == ["N", "P+S"]
     if m["architecture"] == "llama":
         assert shapes["past.0.key"][1] == 2  # GQA: 2 KV heads for 4 query heads
+
+
+@pytest.mark.parametrize("model", ["tiny-gpt2", "tiny-llama"])
+def test_kv_graph_names_every_parameter_once(model):
+    # Exported in EVAL mode, torch deduplicated parameters of equal value (fresh LayerNorm weights, zero biases) under
+    # one layer's name, so `generate --checkpoint` could not put trained values back by name.
+    import onnx
+    art = ROOT / "artifacts" / model
+    params = [p["name"] for p in json.loads((art / "manifest.json").read_text())["parameters"]]
+    for graph in ("inference_kv_model.onnx", "inference_model.onnx"):
+        inits = [t.name for t in onnx.load(str(art / graph), load_external_data=False).graph.initializer]
+        assert sorted(inits) == sorted(params), graph

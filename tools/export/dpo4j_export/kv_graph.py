@@ -88,9 +88,13 @@ def export(lm: torch.nn.Module, out: Path, opset: int, layout: dict) -> Path:
         torch.onnx.export(
             KvGraph(lm), tuple(example[n] for n in inputs), str(path), input_names=inputs, output_names=outputs,
             dynamic_axes=dynamic_axes(lm.num_layers), opset_version=opset, do_constant_folding=False,
-            export_params=False, dynamo=False, custom_opsets=onnx_graphs.custom_opsets(lm))
+            export_params=False, dynamo=False, custom_opsets=onnx_graphs.custom_opsets(lm),
+            # TRAINING mode, like the other graphs: in EVAL mode the exporter deduplicates parameters with equal
+            # values (freshly initialised LayerNorm weights and biases), so another layer's name stood for them and a
+            # trained policy's weights could not be put back by name.
+            training=torch.onnx.TrainingMode.TRAINING)
     model = onnx.load(str(path), load_external_data=False)
-    onnx_graphs.attach_weights(model, layout, path, inputs, require_all=False)
+    onnx_graphs.attach_weights(model, layout, path, inputs, require_all=True)
     onnx.save(model, str(path))
     if model.ir_version > onnx_graphs.MAX_IR_VERSION:
         raise ExportError(f"{path}: ir_version: expected <= {onnx_graphs.MAX_IR_VERSION}, found {model.ir_version}")

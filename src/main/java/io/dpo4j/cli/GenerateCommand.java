@@ -9,6 +9,7 @@ import io.dpo4j.generate.KvCacheGenerator;
 import io.dpo4j.generate.SamplingConfig;
 import io.dpo4j.generate.StopStrings;
 import io.dpo4j.generate.TokenGenerator;
+import io.dpo4j.generate.TrainedWeights;
 import io.dpo4j.runtime.InferenceSession;
 import io.dpo4j.runtime.OrtEnvironment;
 import java.io.PrintWriter;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +32,7 @@ import picocli.CommandLine.Spec;
                 + "--model, re-runs the prefix every step.",
                 "Sampling follows transformers: repetition penalty, temperature, top-k, top-p, then one seeded draw."},
         footer = {"", "Examples:",
+                "  dpo4j generate --checkpoint runs/dpo/checkpoints/step-000150 --prompt 'Review: Great'",
                 "  dpo4j generate --prompt $'Review: A quiet film about a family ...\\nHighlight:'",
                 "  dpo4j generate --prompt 'Review: Great' --prompt 'Review: Dull' --temperature 0.8 --top-p 0.9 "
                         + "--num-samples 3 --seed 1",
@@ -87,6 +90,12 @@ final class GenerateCommand implements Callable<Integer> {
                     + "step. Default: ${DEFAULT-VALUE}.")
     boolean kvCache;
 
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Generate with the trained policy of this checkpoint (written by train from --artifacts): its "
+                    + "parameters replace the starting weights of the artifacts' graphs, so the KV cache works for "
+                    + "trained policies too. Not with --model. Default: none (starting weights).")
+    Path checkpoint;
+
     @Mixin
     RuntimeOptions runtime;
 
@@ -102,9 +111,15 @@ final class GenerateCommand implements Callable<Integer> {
         boolean cached = model == null && kvCache && art.manifest().graphs().containsKey(KvCacheGenerator.GRAPH);
         Path graph = model != null ? model : art.file(cached ? KvCacheGenerator.GRAPH : "inference_model.onnx");
         int maxPositions = art.manifest().maxPositions();
+        if (checkpoint != null && model != null) {
+            throw new IllegalArgumentException("--checkpoint and --model: expected one of them (--model is a graph "
+                    + "with its own weights), found both");
+        }
         try (PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), spec, DataOptions.defaults());
              OrtEnvironment env = OrtEnvironment.create("dpo4j-generate");
-             InferenceSession session = InferenceSession.open(env, runtime.sessionConfig(seed), graph)) {
+             InferenceSession session = InferenceSession.open(env, runtime.sessionConfig(seed), graph,
+                     checkpoint == null ? Map.of()
+                             : TrainedWeights.load(env, runtime.sessionConfig(seed), art, checkpoint))) {
             TokenGenerator gen;
             if (cached) {
                 int[] kv = KvCacheGenerator.cacheShape(art.manifest());

@@ -1,0 +1,46 @@
+package io.dpo4j.generate;
+
+import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.Manifest;
+import io.dpo4j.runtime.OrtEnvironment;
+import io.dpo4j.runtime.SessionConfig;
+import io.dpo4j.runtime.Tensor;
+import io.dpo4j.runtime.TrainingSession;
+import io.dpo4j.train.CheckpointStore;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A trained checkpoint's parameters as initializer overrides for the artifacts' inference graphs (which hold the
+ * starting weights under the same Hugging Face names), so the KV-cache graph generates with the trained policy.
+ */
+public final class TrainedWeights {
+    private TrainedWeights() {}
+
+    /**
+     * @param art        the artifacts the checkpoint was trained from (parameter names and shapes: manifest
+     *                   {@code parameters})
+     * @param checkpoint a checkpoint directory written by {@code train} (its files are verified first)
+     * @return parameter name → tensor; the caller passes them to an inference session, which closes them
+     */
+    public static Map<String, Tensor> load(OrtEnvironment env, SessionConfig sc, ArtifactSet art, Path checkpoint) {
+        if (art.manifest().parameters().isEmpty()) {
+            throw new IllegalArgumentException(art.dir().resolve("manifest.json") + ": field 'parameters': expected the "
+                    + "model's parameter names and shapes, found none; re-export the artifacts or use export-inference");
+        }
+        CheckpointStore.load(checkpoint);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (TrainingSession s = TrainingSession.open(env, sc, checkpoint.resolve(CheckpointStore.ORT_FILE),
+                art.file("training_model.onnx"), art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
+            for (Manifest.Parameter p : art.manifest().parameters()) {
+                long[] shape = p.shape().stream().mapToLong(Long::longValue).toArray();
+                out.put(p.name(), Tensor.ofFloats(s.parameter(p.name()), shape));
+            }
+        } catch (RuntimeException e) {
+            out.values().forEach(Tensor::close);
+            throw e;
+        }
+        return out;
+    }
+}
