@@ -55,7 +55,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var lossCfg = loss.toConfig();
         ArtifactSet art = ArtifactSet.load(artifacts);
-        Path ckpt = checkpoint == null ? art.file("checkpoint") : verified(checkpoint);
+        Path ckpt = checkpoint == null ? art.file("checkpoint") : CheckpointStore.verifiedOrtFile(checkpoint);
         PreparedData d = DataPreparer.prepareSingle(data, dataOptions.toOptions(), art);
         System.err.println(d.summary());
         SessionConfig sc = runtime.sessionConfig(0);
@@ -64,8 +64,7 @@ final class EvalCommand implements Callable<Integer> {
             float[][] ref = lossCfg.usesReference()
                     ? ReferencePass.forData(env, sc, art, d, cacheDir, batchSize * 2, System.err)[1]
                     : new float[2][d.eval().size()];
-            try (TrainingSession s = TrainingSession.open(env, sc, ckpt, art.file("training_model.onnx"),
-                    art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
+            try (TrainingSession s = CheckpointStore.openSession(env, sc, art, ckpt)) {
                 Map<String, Double> m = new LinkedHashMap<>();
                 Evaluator.evaluate(s, lossCfg, d.eval(), ref, batchSize, pad, art.manifest().vocabSize())
                         .forEach((k, v) -> m.put("eval_" + k, v));
@@ -73,11 +72,6 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private static Path verified(Path dir) {
-        CheckpointStore.load(dir);
-        return dir.resolve(CheckpointStore.ORT_FILE);
     }
 
 }

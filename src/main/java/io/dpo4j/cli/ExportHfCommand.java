@@ -36,11 +36,9 @@ final class ExportHfCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ArtifactSet art = ArtifactSet.load(artifacts);
-        CheckpointStore.load(checkpoint); // verifies every file of the checkpoint
+        Path ortFile = CheckpointStore.verifiedOrtFile(checkpoint);
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j-export-hf");
-             TrainingSession s = TrainingSession.open(env, runtime.sessionConfig(0),
-                     checkpoint.resolve(CheckpointStore.ORT_FILE), art.file("training_model.onnx"),
-                     art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
+             TrainingSession s = CheckpointStore.openSession(env, runtime.sessionConfig(0), art, ortFile)) {
             HfExport.write(art, s, output);
         }
         System.out.println("wrote " + output + " (model.safetensors, config.json, tokenizer files)");

@@ -39,12 +39,11 @@ final class ExportInferenceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ArtifactSet art = ArtifactSet.load(artifacts);
-        CheckpointStore.load(checkpoint);
+        Path ortFile = CheckpointStore.verifiedOrtFile(checkpoint);
         SessionConfig sc = runtime.sessionConfig(0);
         java.nio.file.Files.createDirectories(output.toAbsolutePath().getParent());
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j-export");
-             TrainingSession s = TrainingSession.open(env, sc, checkpoint.resolve(CheckpointStore.ORT_FILE),
-                     art.file("training_model.onnx"), art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
+             TrainingSession s = CheckpointStore.openSession(env, sc, art, ortFile)) {
             s.exportForInference(output, outputs);
         }
         System.out.println("wrote " + output + " (outputs " + outputs + ")");

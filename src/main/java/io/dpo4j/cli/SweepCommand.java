@@ -4,7 +4,6 @@ import io.dpo4j.sweep.SearchParam;
 import io.dpo4j.sweep.Sweep;
 import io.dpo4j.sweep.SweepSettings;
 import io.dpo4j.sweep.TrialRecord;
-import io.dpo4j.train.DpoTrainer;
 import io.dpo4j.train.RunResult;
 import io.dpo4j.train.TrainConfig;
 import java.io.IOException;
@@ -112,17 +111,11 @@ final class SweepCommand implements Callable<Integer> {
         cl.parseArgs(all.toArray(String[]::new));
         TrainCommand train = cl.getCommand();
         TrainConfig cfg = train.toConfig();
-        String effective = ConfigFile.effective(cl.getCommandSpec());
         try {
             Files.createDirectories(dir);
             try (PrintStream log = new PrintStream(Files.newOutputStream(dir.resolve("train.log")), true,
                     java.nio.charset.StandardCharsets.UTF_8)) {
-                RunResult r = DpoTrainer.with(cfg).log(log).listener(new io.dpo4j.train.TrainListener() {
-                    @Override
-                    public void onStart(TrainConfig c) {
-                        ConfigFile.writeRunFile(c.outputDir(), effective, null);
-                    }
-                }).fit();
+                RunResult r = train.fit(cfg, log);
                 Map<String, Double> out = new LinkedHashMap<>();
                 r.finalEval().forEach((k, v) -> out.put("eval_" + k, v));
                 return out;

@@ -7,6 +7,7 @@ import io.dpo4j.train.RunResult;
 import io.dpo4j.train.TrainConfig;
 import io.dpo4j.train.TrainDefaults;
 import io.dpo4j.train.TrainListener;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -135,13 +136,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainConfig cfg = toConfig();
-        String effective = ConfigFile.effective(spec);
-        RunResult r = DpoTrainer.with(cfg).log(System.err).listener(new TrainListener() {
-            @Override
-            public void onStart(TrainConfig c) {
-                ConfigFile.writeRunFile(c.outputDir(), effective, config);
-            }
-        }).fit();
+        RunResult r = fit(cfg, System.err);
         System.out.printf("trained %d steps in %.1f s; metrics: %s; checkpoint: %s%n", r.stepLosses().size(),
                 r.seconds(), cfg.outputDir().resolve("metrics.jsonl"), r.lastCheckpoint());
         Map<String, Double> ev = r.finalEval();
@@ -150,6 +145,20 @@ final class TrainCommand implements Callable<Integer> {
                     ev.get("rewards/accuracies"), ev.get("rewards/margins"), ev.get("loss"));
         }
         return 0;
+    }
+
+    /**
+     * Runs the parsed options as {@code cfg} (from {@link #toConfig}), writing the effective options to
+     * {@code <output>/config.yaml} once the input is validated. Used by {@code train} and by each sweep trial.
+     */
+    RunResult fit(TrainConfig cfg, PrintStream log) {
+        String effective = ConfigFile.effective(spec);
+        return DpoTrainer.with(cfg).log(log).listener(new TrainListener() {
+            @Override
+            public void onStart(TrainConfig c) {
+                ConfigFile.writeRunFile(c.outputDir(), effective, config);
+            }
+        }).fit();
     }
 
     TrainConfig toConfig() {

@@ -29,10 +29,9 @@ public final class TrainedWeights {
             throw new IllegalArgumentException(art.dir().resolve("manifest.json") + ": field 'parameters': expected the "
                     + "model's parameter names and shapes, found none; re-export the artifacts or use export-inference");
         }
-        CheckpointStore.load(checkpoint);
+        Path ortFile = CheckpointStore.verifiedOrtFile(checkpoint);
         Map<String, Tensor> out = new LinkedHashMap<>();
-        try (TrainingSession s = TrainingSession.open(env, sc, checkpoint.resolve(CheckpointStore.ORT_FILE),
-                art.file("training_model.onnx"), art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
+        try (TrainingSession s = CheckpointStore.openSession(env, sc, art, ortFile)) {
             for (Manifest.Parameter p : art.manifest().parameters()) {
                 long[] shape = p.shape().stream().mapToLong(Long::longValue).toArray();
                 out.put(p.name(), Tensor.ofFloats(s.parameter(p.name()), shape));

@@ -71,10 +71,16 @@ public final class HfExport {
     }
 
     private static void requireFreshOutput(Path output) {
-        try {
-            if (Files.isRegularFile(output) || (Files.isDirectory(output) && Files.list(output).findAny().isPresent())) {
+        if (Files.isRegularFile(output)) {
+            throw new IllegalArgumentException("--output " + output + ": expected a new or empty directory, found a file");
+        }
+        if (!Files.isDirectory(output)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(output)) {
+            if (entries.findAny().isPresent()) {
                 throw new IllegalArgumentException("--output " + output + ": expected a new or empty directory, found "
-                        + (Files.isRegularFile(output) ? "a file" : "a directory with files in it"));
+                        + "a directory with files in it");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + output + ": " + IoReason.of(e), e);

@@ -1,5 +1,8 @@
 package io.dpo4j.train;
 
+import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.runtime.OrtEnvironment;
+import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.TrainingSession;
 import io.dpo4j.util.Files2;
 import io.dpo4j.util.IoReason;
@@ -113,6 +116,21 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root + ": " + IoReason.of(e), e);
         }
+    }
+
+    /** @return the ORT checkpoint file of checkpoint directory {@code dir}, after {@link #load} verified all its files */
+    public static Path verifiedOrtFile(Path dir) {
+        load(dir);
+        return dir.resolve(ORT_FILE);
+    }
+
+    /**
+     * Opens a training session of the artifacts' training, eval and optimizer graphs on an ORT checkpoint file: the
+     * artifacts' starting {@code checkpoint} or a run's ({@link #verifiedOrtFile}).
+     */
+    public static TrainingSession openSession(OrtEnvironment env, SessionConfig sc, ArtifactSet art, Path ortFile) {
+        return TrainingSession.open(env, sc, ortFile, art.file("training_model.onnx"), art.file("eval_model.onnx"),
+                art.file("optimizer_model.onnx"));
     }
 
     /** @return the step in a checkpoint directory's name, or -1 when it is not named like one */

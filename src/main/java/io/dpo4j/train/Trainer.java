@@ -76,8 +76,7 @@ public final class Trainer {
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j")) {
             float[][][] ref = reference(env, sc, art, data);
             Path start = resume == null ? art.file("checkpoint") : cfg.resumeFrom().resolve(CheckpointStore.ORT_FILE);
-            try (TrainingSession s = TrainingSession.open(env, sc, start, art.file("training_model.onnx"),
-                    art.file("eval_model.onnx"), art.file("optimizer_model.onnx"))) {
+            try (TrainingSession s = CheckpointStore.openSession(env, sc, art, start)) {
                 GraphContract.requireNames("training session inputs", GraphContract.TRAIN_INPUTS, s.trainingInputNames());
                 return new Loop(s, art, data, ref[0], ref[1], resume, fingerprint).run();
             }

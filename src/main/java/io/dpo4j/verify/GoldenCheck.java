@@ -10,6 +10,7 @@ import io.dpo4j.runtime.OrtEnvironment;
 import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.Tensor;
 import io.dpo4j.runtime.TrainingSession;
+import io.dpo4j.train.CheckpointStore;
 import io.dpo4j.train.GraphFeeds;
 import io.dpo4j.train.StepOutputs;
 import io.dpo4j.train.WeightDecay;
@@ -186,8 +187,7 @@ public final class GoldenCheck {
     }
 
     private TrainingSession open(OrtEnvironment env) {
-        return TrainingSession.open(env, sc, art.file("checkpoint"), art.file("training_model.onnx"),
-                art.file("eval_model.onnx"), art.file("optimizer_model.onnx"));
+        return CheckpointStore.openSession(env, sc, art, art.file("checkpoint"));
     }
 
     private static StepOutputs step(TrainingSession s, Batch batch, LossInputs in, boolean train) {
