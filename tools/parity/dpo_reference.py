@@ -4,11 +4,14 @@ Written the way TRL writes them (``F.logsigmoid`` on a scaled log-ratio margin),
 exporter code, so that the exported graphs and the Java loss functions can be checked against it.
 
 Notation (per pair i): ``h = (logp_w - ref_w) - (logp_l - ref_l)``, ``delta = |y_w| - |y_l|``,
-``z = beta*h + alpha*delta``, ``q = p(1-eps) + (1-p)eps`` with p = pref_prob, eps = label_smoothing.
+``z = beta*h + alpha*delta + lambda*((|y_w| - L)^2 - (|y_l| - L)^2)``, ``q = p(1-eps) + (1-p)eps`` with
+p = pref_prob, eps = label_smoothing, L = length_target, lambda = length_lambda.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -36,6 +39,8 @@ class LossInputs:
     length_alpha: float = 0.0
     simpo_gamma: float = 0.5
     rpo_alpha: float = 0.0
+    length_target: float = 0.0  # iLR-DPO target length L (tokens)
+    length_lambda: float = 0.0  # iLR-DPO lambda; 0 = off
     pref_prob: tuple | None = None  # (B), None = all 1.0
     pair_weight: tuple | None = None  # (B), None = all 1.0
 
@@ -46,6 +51,10 @@ class LossInputs:
             raise ValueError(f"beta: expected > 0, found {self.beta}")
         if not 0.0 <= self.label_smoothing < 0.5:
             raise ValueError(f"label_smoothing: expected in [0, 0.5), found {self.label_smoothing}")
+        for name in ("length_target", "length_lambda"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0):
+                raise ValueError(f"{name}: expected a finite value >= 0, found {v}")
 
     @staticmethod
     def one_hot(variant: str, **kwargs) -> "LossInputs":
@@ -57,6 +66,7 @@ class LossInputs:
         """Every loss input as fed for B pairs (per-pair vectors expanded), as a JSON-friendly dict."""
         return {"loss_mix": list(self.loss_mix), "beta": self.beta, "label_smoothing": self.label_smoothing,
                 "length_alpha": self.length_alpha, "simpo_gamma": self.simpo_gamma, "rpo_alpha": self.rpo_alpha,
+                "length_target": self.length_target, "length_lambda": self.length_lambda,
                 "pref_prob": [1.0] * b if self.pref_prob is None else list(self.pref_prob),
                 "pair_weight": [1.0] * b if self.pair_weight is None else list(self.pair_weight)}
 
@@ -118,13 +128,19 @@ def _soft_label(x: LossInputs, b: int) -> torch.Tensor:
 
 
 def _margin(pb: PairBatch, x: LossInputs) -> torch.Tensor:
+    """z of the sigmoid / robust / hinge losses: beta*h, R-DPO's length difference (Park et al. 2024 eq. 9) and
+    the target-length term of iterative length-regularised DPO (Liu et al. 2024, "Iterative Length-Regularized Direct
+    Preference Optimization"), in the form of dpo4j issue 13 item 4:
+    ``lambda*((|y_w| - L)^2 - (|y_l| - L)^2)``: a chosen answer farther from L than the rejected one raises z."""
     h = (pb.logp_w - pb.ref_w) - (pb.logp_l - pb.ref_l)  # (B)
-    return x.beta * h + x.length_alpha * (pb.len_w - pb.len_l)  # (B)
+    target = x.length_target
+    length = x.length_lambda * ((pb.len_w - target) ** 2 - (pb.len_l - target) ** 2)  # (B)
+    return x.beta * h + x.length_alpha * (pb.len_w - pb.len_l) + length  # (B)
 
 
 def sigmoid_loss(pb: PairBatch, x: LossInputs) -> torch.Tensor:
-    """DPO, Rafailov et al. 2023 eq. 7, with cDPO label smoothing / soft labels and R-DPO (Park et al. 2024
-    eq. 9) length term: ``-q logsig(z) - (1-q) logsig(-z)``."""
+    """DPO, Rafailov et al. 2023 eq. 7, with cDPO label smoothing / soft labels, R-DPO (Park et al. 2024
+    eq. 9) and iLR-DPO length terms (see ``_margin``): ``-q logsig(z) - (1-q) logsig(-z)``."""
     z = _margin(pb, x)
     q = _soft_label(x, pb.size)
     return -q * F.logsigmoid(z) - (1.0 - q) * F.logsigmoid(-z)

@@ -35,6 +35,11 @@ TOL_PARAM = 1e-4  # parameters after TRAIN_STEPS, absolute per element
 NON_DEFAULT = dict(label_smoothing=0.1, pref_prob=(1.0, 0.7, 0.5), length_alpha=0.05, simpo_gamma=0.5,
                    rpo_alpha=0.5)
 MIX = (0.4, 0.2, 0.1, 0.2, 0.1)
+# iLR-DPO target-length term (Liu et al. 2024; dpo4j issue 13 item 4). On the vectors' lengths (3, 4), (5, 6), (7, 2)
+# L = 5.5 lies between the two lengths of pairs 1 (equidistant: the term is 0) and 2, and above both of pair 0.
+ILR = dict(length_target=5.5, length_lambda=0.01)
+# Completion lengths of the cases that do not use DPO_TOKENS_*: |y_w| = |y_l| in every pair (the term is 0 for any L).
+CASE_TOKENS = {"sigmoid-ilr-equal-lengths": ((3.0, 5.0, 7.0), (3.0, 5.0, 7.0))}
 
 
 def vector_cases() -> list[tuple[str, str, ref.LossInputs]]:
@@ -57,7 +62,24 @@ def vector_cases() -> list[tuple[str, str, ref.LossInputs]]:
         ("simpo", "simpo", one("simpo", simpo_gamma=0.5)),
         ("simpo-beta-2-soft", "simpo", one("simpo", beta=2.0, label_smoothing=0.1, pref_prob=(1.0, 0.7, 0.5))),
         ("all-non-default", "mix", ref.LossInputs(loss_mix=MIX, pair_weight=(1.0, 0.5, 2.0), **NON_DEFAULT)),
+        ("sigmoid-ilr", "sigmoid", one("sigmoid", **ILR)),
+        ("sigmoid-ilr-equal-lengths", "sigmoid", one("sigmoid", length_target=2.0, length_lambda=0.05)),
+        ("sigmoid-ilr-soft-label", "sigmoid", one("sigmoid", length_alpha=0.05, pref_prob=(1.0, 0.7, 0.5), **ILR)),
+        ("robust-ilr", "robust", one("robust", label_smoothing=0.1, length_target=4.0, length_lambda=0.02)),
+        ("hinge-ilr", "hinge", one("hinge", **ILR)),
+        ("all-non-default-ilr", "mix", ref.LossInputs(loss_mix=MIX, pair_weight=(1.0, 0.5, 2.0), **NON_DEFAULT,
+                                                      **ILR)),
     ]
+
+
+def vector_tokens(name: str) -> tuple[tuple, tuple]:
+    """(chosen, rejected) completion lengths of a dpo_vectors.json case."""
+    return CASE_TOKENS.get(name, (DPO_TOKENS_CHOSEN, DPO_TOKENS_REJECTED))
+
+
+# The tiny models' batch has completion lengths chosen (23, 4, 17) / rejected (4, 19, 12) (tiny-gpt2) and
+# (26, 5, 20) / (6, 20, 14) (tiny-llama): L = 10 lies between the lengths of pairs 0 and 1 and below both of pair 2.
+MODEL_ILR = dict(length_target=10.0, length_lambda=0.005)
 
 
 def model_cases() -> list[tuple[str, str, ref.LossInputs]]:
@@ -71,21 +93,25 @@ def model_cases() -> list[tuple[str, str, ref.LossInputs]]:
         ("simpo", "simpo", one("simpo")),
         ("sigmoid-non-default", "sigmoid", one("sigmoid", pair_weight=(1.0, 0.5, 2.0), **NON_DEFAULT)),
         ("all-non-default", "mix", ref.LossInputs(loss_mix=MIX, pair_weight=(1.0, 0.5, 2.0), **NON_DEFAULT)),
+        ("sigmoid-ilr", "sigmoid", one("sigmoid", **MODEL_ILR)),
+        ("all-non-default-ilr", "mix", ref.LossInputs(loss_mix=MIX, pair_weight=(1.0, 0.5, 2.0), **NON_DEFAULT,
+                                                      **MODEL_ILR)),
     ]
 
 
 def write_vectors(out: Path) -> None:
     got = ref.published_check()
     v = ref.PUBLISHED
-    pb = ref.PairBatch.of(v["policy_logps_chosen"], v["policy_logps_rejected"], v["reference_logps_chosen"],
-                          v["reference_logps_rejected"], DPO_TOKENS_CHOSEN, DPO_TOKENS_REJECTED)
     cases = []
     for name, variant, x in vector_cases():
+        tokens_w, tokens_l = vector_tokens(name)
+        pb = ref.PairBatch.of(v["policy_logps_chosen"], v["policy_logps_rejected"], v["reference_logps_chosen"],
+                              v["reference_logps_rejected"], tokens_w, tokens_l)
         case = {"name": name, "variant": variant, "coefficients": x.to_json(pb.size),
                 "policy_logps_chosen": v["policy_logps_chosen"], "policy_logps_rejected": v["policy_logps_rejected"],
                 "reference_logps_chosen": v["reference_logps_chosen"],
                 "reference_logps_rejected": v["reference_logps_rejected"],
-                "token_counts_chosen": list(DPO_TOKENS_CHOSEN), "token_counts_rejected": list(DPO_TOKENS_REJECTED)}
+                "token_counts_chosen": list(tokens_w), "token_counts_rejected": list(tokens_l)}
         case.update(ref.compute(pb, x).to_json())
         cases.append(case)
     doc = {

@@ -17,10 +17,19 @@ from golden_parity import Parity
 ARTIFACT_FILES = ("manifest.json", "tokenizer.json", "checkpoint", "training_model.onnx", "eval_model.onnx",
                   "optimizer_model.onnx", "reference_model.onnx", "inference_model.onnx")
 TRAIN_INPUTS = ref.LossInputs.one_hot("sigmoid", beta=0.1)
-# (name, reference log-probs offset from the starting model's own?, weight decay) of the golden training runs.
-# The second run starts at policy == reference (z = 0, where a log-sigmoid with the wrong slope doubles the gradient)
-# and decays with HF's two groups at wd 1.0 (LayerNorm/RMSNorm weights ~1 would move 1e-3 per step if decayed).
-TRAIN_RUNS = (("offset-refs", True, 0.0), ("policy-equals-reference-wd1", False, 1.0))
+# iLR-DPO's target-length term on (L = 10 between the chosen and rejected lengths of pairs 0 and 1 of both models).
+# λ = 0.005 made one tiny-gpt2 gradient element vanish at step 1 (-2.7e-9, below AdamW's eps 1e-8), where Adam's
+# normalised update amplifies float32 rounding (ORT vs torch 6.7e-5 after 3 steps); at λ = 0.004 the worst element is
+# 5.3e-6, like the other runs.
+TRAIN_INPUTS_ILR = ref.LossInputs.one_hot("sigmoid", beta=0.1, length_target=10.0, length_lambda=0.004)
+# (name, reference log-probs offset from the starting model's own?, weight decay, loss inputs, models or None = all)
+# of the golden training runs. The second run starts at policy == reference (z = 0, where a log-sigmoid with the wrong
+# slope doubles the gradient) and decays with HF's two groups at wd 1.0 (LayerNorm/RMSNorm weights ~1 would move 1e-3
+# per step if decayed). The third checks the length term's effect on the parameter updates; it runs on tiny-gpt2 only
+# (the loss graph is the same code for every architecture, and each run adds a full parameter file to the repo).
+TRAIN_RUNS = (("offset-refs", True, 0.0, TRAIN_INPUTS, None),
+              ("policy-equals-reference-wd1", False, 1.0, TRAIN_INPUTS, None),
+              ("offset-refs-ilr", True, 0.0, TRAIN_INPUTS_ILR, ("tiny-gpt2",)))
 
 
 def _require(art: Path, hf: Path) -> dict:
@@ -79,11 +88,11 @@ def _cross_check(par: Parity, art: Path, batch: gt.Batch, stats: gt.SeqStats, re
                  tol_rel, scale=np.full(logits.shape, np.abs(logits).max()))
 
 
-def _check_training(par: Parity, run: str, art: Path, batch: gt.Batch, stats: gt.SeqStats, ref_logps, train_losses,
-                    train_params, decay_parameters, weight_decay: float, train: dict, tol_rel: float,
+def _check_training(par: Parity, run: str, art: Path, batch: gt.Batch, stats: gt.SeqStats, ref_logps, x: ref.LossInputs,
+                    train_losses, train_params, decay_parameters, weight_decay: float, train: dict, tol_rel: float,
                     tol_param: float) -> None:
     ids, am, cm = (t.numpy() for t in (batch.input_ids, batch.attention_mask, batch.completion_mask))
-    steps, params = go.train(art, go.feeds(ids, am, cm, ref_logps.numpy(), TRAIN_INPUTS), train["lr"],
+    steps, params = go.train(art, go.feeds(ids, am, cm, ref_logps.numpy(), x), train["lr"],
                              train["steps"], weight_decay, decay_parameters)
     par.relative(f"train loss per step [{run}]", [s.loss for s in steps], train_losses, tol_rel)
     par.relative(f"train step-1 logps [{run}]", steps[0].logps, stats.logps, tol_rel)
@@ -143,7 +152,9 @@ def model_golden(name: str, art: Path, hf: Path, out: Path, cases, train: dict, 
     par = Parity(name)
     _cross_check(par, art, batch, stats, ref_logps, cases, results, tol_rel)
     trainings = []
-    for run, offsets, weight_decay in TRAIN_RUNS:
+    for run, offsets, weight_decay, x, models in TRAIN_RUNS:
+        if models is not None and name not in models:
+            continue
         run_ref = ref_logps if offsets else gt.float32(stats.logps)  # (N); own logps: z = 0 at step 1
         model = gt.load_model(hf)
         hf_decay = gt.decay_parameter_names(model)
@@ -152,16 +163,16 @@ def model_golden(name: str, art: Path, hf: Path, out: Path, cases, train: dict, 
                              f"get_decay_parameter_names: only in manifest "
                              f"{sorted(set(opt['decay_parameters']) - set(hf_decay))}, only in HF "
                              f"{sorted(set(hf_decay) - set(opt['decay_parameters']))}")
-        losses = gt.train_adamw(model, batch, run_ref, TRAIN_INPUTS, train["lr"], opt["betas"], opt["eps"],
+        losses = gt.train_adamw(model, batch, run_ref, x, train["lr"], opt["betas"], opt["eps"],
                                 weight_decay, train["steps"])
         params = gt.named_parameters(model)
-        _check_training(par, run, art, batch, stats, run_ref, losses, params, opt["decay_parameters"], weight_decay,
+        _check_training(par, run, art, batch, stats, run_ref, x, losses, params, opt["decay_parameters"], weight_decay,
                         train, tol_rel, tol_param)
         fname, index = _params_file(out, name, run, params)
         trainings.append({"name": run, "learning_rate": train["lr"], "steps": train["steps"],
                           "optimizer": {"type": "adamw", "betas": opt["betas"], "eps": opt["eps"],
                                         "weight_decay": weight_decay, "decay_parameters": sorted(hf_decay)},
-                          "loss_inputs": TRAIN_INPUTS.to_json(b), "ref_logps": run_ref.tolist(), "losses": losses,
+                          "loss_inputs": x.to_json(b), "ref_logps": run_ref.tolist(), "losses": losses,
                           "params": {"file": fname, "dtype": "float32", "byte_order": "little",
                                      "offset_unit": "float32 elements", "index": index}})
     par.finish()

@@ -21,7 +21,8 @@ class GraphOutputs:
 
 
 def feeds(input_ids, attention_mask, completion_mask, ref_logps, x: ref.LossInputs) -> dict:
-    """All user inputs of training_model.onnx / eval_model.onnx, keyed by contract name."""
+    """All user inputs of training_model.onnx / eval_model.onnx, keyed by contract name (a graph takes those it
+    declares: artifacts exported before length_target / length_lambda have no such inputs)."""
     n = input_ids.shape[0]
     b = n // 2
     ones = np.ones(b, dtype=np.float32)
@@ -39,6 +40,8 @@ def feeds(input_ids, attention_mask, completion_mask, ref_logps, x: ref.LossInpu
         "length_alpha": f32([x.length_alpha]),
         "simpo_gamma": f32([x.simpo_gamma]),
         "rpo_alpha": f32([x.rpo_alpha]),
+        "length_target": f32([x.length_target]),
+        "length_lambda": f32([x.length_lambda]),
     }
 
 

@@ -108,7 +108,7 @@ CONTRACT_TRAIN_INPUTS = [
     ("completion_mask", "int64", ["N", "T"]), ("ref_logps", "float", ["N"]), ("pref_prob", "float", ["B"]),
     ("pair_weight", "float", ["B"]), ("loss_mix", "float", [5]), ("beta", "float", [1]),
     ("label_smoothing", "float", [1]), ("length_alpha", "float", [1]), ("simpo_gamma", "float", [1]),
-    ("rpo_alpha", "float", [1])]
+    ("rpo_alpha", "float", [1]), ("length_target", "float", [1]), ("length_lambda", "float", [1])]
 CONTRACT_TRAIN_OUTPUTS = [("loss", "float", []), ("logps", "float", ["N"]), ("token_counts", "float", ["N"]),
                           ("logits_sum", "float", ["N"]), ("pair_losses", "float", ["B"])]
 
@@ -145,6 +145,7 @@ def test_manifest_matches_contract(exported_llama):
 
     assert m["loss_variants"] == ["sigmoid", "robust", "hinge", "ipo", "simpo"]
     assert m["loss_inputs"]["loss_mix"] == [1.0, 0.0, 0.0, 0.0, 0.0] and m["loss_inputs"]["simpo_gamma"] == 0.5
+    assert m["loss_inputs"]["length_target"] == 0.0 and m["loss_inputs"]["length_lambda"] == 0.0  # iLR-DPO off
     files = sorted(p.name for p in exported_llama.iterdir() if p.name != "manifest.json")
     assert sorted(m["files"]) == files
     import hashlib
@@ -262,7 +263,8 @@ def test_ort_loss_equals_torch_for_every_variant(exported_llama, variant):
     ex = wrappers.example_inputs(512)
     ex.update(ref_logps=torch.tensor([-40.0, -35.0, -41.0, -30.0]), pref_prob=torch.tensor([0.9, 0.6]),
               pair_weight=torch.tensor([1.0, 0.5]), beta=torch.tensor([0.3]), label_smoothing=torch.tensor([0.1]),
-              length_alpha=torch.tensor([0.05]), simpo_gamma=torch.tensor([0.4]), rpo_alpha=torch.tensor([0.2]))
+              length_alpha=torch.tensor([0.05]), simpo_gamma=torch.tensor([0.4]), rpo_alpha=torch.tensor([0.2]),
+              length_target=torch.tensor([3.5]), length_lambda=torch.tensor([0.02]))
     ex["loss_mix"] = torch.nn.functional.one_hot(torch.tensor(variant), 5).float()
     ex["completion_mask"][0, 3] = 0  # unequal completion lengths so the length terms matter
     with torch.no_grad():

@@ -27,24 +27,27 @@ V = ref.PUBLISHED
 LEN_W, LEN_L = golden.DPO_TOKENS_CHOSEN, golden.DPO_TOKENS_REJECTED
 
 
-def _batch() -> ref.PairBatch:
+def _batch(name: str = "") -> ref.PairBatch:
+    len_w, len_l = golden.vector_tokens(name)
     return ref.PairBatch.of(V["policy_logps_chosen"], V["policy_logps_rejected"], V["reference_logps_chosen"],
-                            V["reference_logps_rejected"], LEN_W, LEN_L)
+                            V["reference_logps_rejected"], len_w, len_l)
 
 
 def _log_sigmoid(x: float) -> float:
     return -math.log1p(math.exp(-x)) if x >= 0 else x - math.log1p(math.exp(x))
 
 
-def _scalar_losses(i: int, x: ref.LossInputs) -> dict:
+def _scalar_losses(i: int, x: ref.LossInputs, name: str = "") -> dict:
     """Pair i of the published vectors, written out with math only (independent of dpo_reference's torch code)."""
     lw, ll = V["policy_logps_chosen"][i], V["policy_logps_rejected"][i]
     rw, rl = V["reference_logps_chosen"][i], V["reference_logps_rejected"][i]
-    nw, nl = LEN_W[i], LEN_L[i]
+    len_w, len_l = golden.vector_tokens(name)
+    nw, nl = len_w[i], len_l[i]
     p = 1.0 if x.pref_prob is None else x.pref_prob[i]
     e = x.label_smoothing
     q = p * (1 - e) + (1 - p) * e
-    z = x.beta * ((lw - rw) - (ll - rl)) + x.length_alpha * (nw - nl)
+    big_l, lam = x.length_target, x.length_lambda  # iLR-DPO: + lambda((|y_w| - L)^2 - (|y_l| - L)^2)
+    z = x.beta * ((lw - rw) - (ll - rl)) + x.length_alpha * (nw - nl) + lam * ((nw - big_l) ** 2 - (nl - big_l) ** 2)
     zs = x.beta * (lw / nw - ll / nl) - x.simpo_gamma
     return {
         "sigmoid": -q * _log_sigmoid(z) - (1 - q) * _log_sigmoid(-z),
@@ -63,14 +66,14 @@ def test_published_dpo_vectors():
 
 @pytest.mark.parametrize("name,variant,x", golden.vector_cases(), ids=[c[0] for c in golden.vector_cases()])
 def test_every_case_matches_closed_form(name, variant, x):
-    r = ref.compute(_batch(), x)
+    r = ref.compute(_batch(name), x)
     weights = [1.0] * 3 if x.pair_weight is None else x.pair_weight
     # RPO as TRL: the NLL is the mean over all chosen tokens of the batch, sum_i w_i (-lw_i) / sum_i |y_w_i|; each
     # pair carries its share -lw_i * B / sum_j |y_w_j| so that loss = mean(w * pair_losses).
-    chosen_tokens = sum(LEN_W)
+    chosen_tokens = sum(golden.vector_tokens(name)[0])
     mixed, shares = [], []
     for i in range(3):
-        s = _scalar_losses(i, x)
+        s = _scalar_losses(i, x, name)
         mixed.append(sum(w * s[v] for w, v in zip(x.loss_mix, ref.VARIANTS)))
         shares.append(-V["policy_logps_chosen"][i] * 3 / chosen_tokens)
     expected = [m + x.rpo_alpha * sh for m, sh in zip(mixed, shares)]
@@ -78,6 +81,30 @@ def test_every_case_matches_closed_form(name, variant, x):
     nll = sum(w * -lw for w, lw in zip(weights, V["policy_logps_chosen"])) / chosen_tokens
     assert r.loss == pytest.approx(sum(w * m for w, m in zip(weights, mixed)) / 3 + x.rpo_alpha * nll, rel=1e-12)
     assert r.loss == pytest.approx(sum(w * e for w, e in zip(weights, expected)) / 3, rel=1e-12)
+
+
+def test_ilr_cases_cover_equal_lengths_and_a_target_between_the_lengths():
+    cases = {c[0]: c[2] for c in golden.vector_cases()}
+    ilr = [n for n, x in cases.items() if x.length_lambda != 0]
+    assert {"sigmoid-ilr", "sigmoid-ilr-equal-lengths", "robust-ilr", "hinge-ilr", "all-non-default-ilr"} <= set(ilr)
+    len_w, len_l = golden.vector_tokens("sigmoid-ilr-equal-lengths")
+    assert len_w == len_l
+    plain = ref.compute(_batch("sigmoid-ilr-equal-lengths"), ref.LossInputs.one_hot("sigmoid"))
+    equal = ref.compute(_batch("sigmoid-ilr-equal-lengths"), cases["sigmoid-ilr-equal-lengths"])
+    assert equal.pair_losses.tolist() == plain.pair_losses.tolist()  # the term is exactly 0
+    big_l = cases["sigmoid-ilr"].length_target
+    len_w, len_l = golden.vector_tokens("sigmoid-ilr")
+    assert any(min(w, l) < big_l < max(w, l) for w, l in zip(len_w, len_l))
+    # rewards (TRL's beta*(logp - ref)) do not include the length terms
+    with_term = ref.compute(_batch("sigmoid-ilr"), cases["sigmoid-ilr"])
+    assert with_term.rewards_chosen.tolist() == ref.compute(_batch(), ref.LossInputs.one_hot("sigmoid")).rewards_chosen.tolist()
+
+
+@pytest.mark.parametrize("field,value", [("length_target", -1.0), ("length_lambda", -0.1),
+                                         ("length_target", float("inf")), ("length_lambda", float("nan"))])
+def test_length_coefficients_are_validated(field, value):
+    with pytest.raises(ValueError, match=field):
+        ref.LossInputs.one_hot("sigmoid", **{field: value})
 
 
 def test_robust_without_noise_equals_sigmoid_and_rewards_follow_trl():

@@ -1,7 +1,8 @@
 """The DPO-family pair losses of tools/CONTRACT.md, written with ONNX-Runtime-differentiable ops only.
 
-Notation (per pair): h = (logp_w - ref_w) - (logp_l - ref_l), Δ = |y_w| - |y_l|, z = β·h + α·Δ,
-q = p(1-ε) + (1-p)ε. Every function takes chosen (w) / rejected (l) tensors of shape (B).
+Notation (per pair): h = (logp_w - ref_w) - (logp_l - ref_l), Δ = |y_w| - |y_l|,
+z = β·h + α·Δ + λ·((|y_w| - L)² - (|y_l| - L)²), q = p(1-ε) + (1-p)ε. Every function takes chosen (w) / rejected (l)
+tensors of shape (B).
 """
 
 import torch
@@ -35,13 +36,13 @@ def soft_label_bce(z: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
 
 
 def pair_losses(logp_w, logp_l, ref_w, ref_l, n_w, n_l, pref_prob, loss_mix, beta, label_smoothing,
-                length_alpha, simpo_gamma, rpo_alpha) -> torch.Tensor:
+                length_alpha, simpo_gamma, rpo_alpha, length_target, length_lambda) -> torch.Tensor:
     """Unweighted per-pair loss Σ_k loss_mix_k · variant_k + rpo_alpha · (pair i's share of the batch NLL), (B)."""
     eps = label_smoothing
     n_w = torch.clamp(n_w, min=_MIN_COUNT)  # (B)
     n_l = torch.clamp(n_l, min=_MIN_COUNT)  # (B)
     h = (logp_w - ref_w) - (logp_l - ref_l)  # (B)
-    z = beta * h + length_alpha * (n_w - n_l)  # (B)
+    z = beta * h + length_alpha * (n_w - n_l) + length_margin(n_w, n_l, length_target, length_lambda)  # (B)
     q = pref_prob * (1.0 - eps) + (1.0 - pref_prob) * eps  # (B)
 
     # DPO, Rafailov et al. 2023 eq. 7, with cDPO smoothing / soft labels and R-DPO (Park et al. 2024 eq. 9).
@@ -61,6 +62,17 @@ def pair_losses(logp_w, logp_l, ref_w, ref_l, n_w, n_l, pref_prob, loss_mix, bet
     variants = torch.stack([sigmoid, robust, hinge, ipo, simpo], dim=0)  # (K, B)
     mixed = (loss_mix[:, None] * variants).sum(dim=0)  # (B)
     return mixed + rpo_alpha * rpo_nll_shares(logp_w, n_w)  # (B)
+
+
+def length_margin(n_w: torch.Tensor, n_l: torch.Tensor, length_target, length_lambda) -> torch.Tensor:
+    """The target-length term of iterative length-regularised DPO (iLR-DPO, Liu et al. 2024, "Iterative
+    Length-Regularized Direct Preference Optimization"), in the form of dpo4j issue 13:
+    λ·((|y_w| - L)² - (|y_l| - L)²), added to z inside the sigmoid like R-DPO's α·Δ (Park et al. 2024 eq. 9).
+    A chosen answer farther from L than the rejected one raises z, so less gradient pushes toward it. Lengths are
+    not parameters: the term shifts z and scales the gradient through σ(z), it has no gradient of its own."""
+    d_w = n_w - length_target  # (B)
+    d_l = n_l - length_target  # (B)
+    return length_lambda * (d_w * d_w - d_l * d_l)  # (B)
 
 
 def rpo_nll_shares(logp_w: torch.Tensor, n_w: torch.Tensor) -> torch.Tensor:

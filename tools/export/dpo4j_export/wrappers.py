@@ -6,7 +6,8 @@ from torch import nn
 from . import dpo_loss
 
 TRAIN_INPUTS = ("input_ids", "attention_mask", "completion_mask", "ref_logps", "pref_prob", "pair_weight",
-                "loss_mix", "beta", "label_smoothing", "length_alpha", "simpo_gamma", "rpo_alpha")
+                "loss_mix", "beta", "label_smoothing", "length_alpha", "simpo_gamma", "rpo_alpha", "length_target",
+                "length_lambda")
 TRAIN_OUTPUTS = ("loss", "logps", "token_counts", "logits_sum", "pair_losses")
 REFERENCE_INPUTS = ("input_ids", "attention_mask", "completion_mask")
 REFERENCE_OUTPUTS = ("logps", "token_counts", "logits_sum")
@@ -15,14 +16,16 @@ INFERENCE_OUTPUTS = ("logits",)
 
 LOSS_INPUT_DEFAULTS = {
     "pref_prob": 1.0, "pair_weight": 1.0, "loss_mix": [1.0, 0.0, 0.0, 0.0, 0.0], "beta": 0.1,
-    "label_smoothing": 0.0, "length_alpha": 0.0, "simpo_gamma": 0.5, "rpo_alpha": 0.0,
+    "label_smoothing": 0.0, "length_alpha": 0.0, "simpo_gamma": 0.5, "rpo_alpha": 0.0, "length_target": 0.0,
+    "length_lambda": 0.0,
 }
 
 # Symbolic dimension of every graph input / output (shapes in CONTRACT.md).
 DIMS = {
     "input_ids": ("N", "T"), "attention_mask": ("N", "T"), "completion_mask": ("N", "T"), "ref_logps": ("N",),
     "pref_prob": ("B",), "pair_weight": ("B",), "loss_mix": (len(dpo_loss.VARIANTS),), "beta": (1,),
-    "label_smoothing": (1,), "length_alpha": (1,), "simpo_gamma": (1,), "rpo_alpha": (1,),
+    "label_smoothing": (1,), "length_alpha": (1,), "simpo_gamma": (1,), "rpo_alpha": (1,), "length_target": (1,),
+    "length_lambda": (1,),
     "loss": (), "logps": ("N",), "token_counts": ("N",), "logits_sum": ("N",), "pair_losses": ("B",),
     "logits": ("N", "T", "V"),
 }
@@ -63,14 +66,15 @@ class TrainGraph(_Graph):
     """training_model / eval_model forward: policy statistics + the mixed DPO-family loss."""
 
     def forward(self, input_ids, attention_mask, completion_mask, ref_logps, pref_prob, pair_weight, loss_mix,
-                beta, label_smoothing, length_alpha, simpo_gamma, rpo_alpha):
+                beta, label_smoothing, length_alpha, simpo_gamma, rpo_alpha, length_target, length_lambda):
         logits = self.lm(input_ids, attention_mask)  # (N, T, V)
         logps, token_counts, logits_sum = sequence_stats(logits, input_ids, completion_mask)  # (N) each
         lp = logps.reshape(2, -1)  # (2, B) rows: chosen, rejected
         ref = ref_logps.reshape(2, -1)  # (2, B)
         cnt = token_counts.reshape(2, -1)  # (2, B)
         pair = dpo_loss.pair_losses(lp[0], lp[1], ref[0], ref[1], cnt[0], cnt[1], pref_prob, loss_mix, beta,
-                                    label_smoothing, length_alpha, simpo_gamma, rpo_alpha)  # (B)
+                                    label_smoothing, length_alpha, simpo_gamma, rpo_alpha, length_target,
+                                    length_lambda)  # (B)
         loss = (pair_weight * pair).mean()  # ()
         return loss, logps, token_counts, logits_sum, pair
 
@@ -107,4 +111,5 @@ def example_inputs(vocab_size: int, pairs: int = 2, t: int = 8) -> dict:
         "loss_mix": torch.tensor(d["loss_mix"]), "beta": torch.tensor([d["beta"]]),
         "label_smoothing": torch.tensor([d["label_smoothing"]]), "length_alpha": torch.tensor([d["length_alpha"]]),
         "simpo_gamma": torch.tensor([d["simpo_gamma"]]), "rpo_alpha": torch.tensor([d["rpo_alpha"]]),
+        "length_target": torch.tensor([d["length_target"]]), "length_lambda": torch.tensor([d["length_lambda"]]),
     }

@@ -170,6 +170,10 @@ public record ArtifactSet(Path dir, Manifest manifest) {
     private void verifyGraphs() {
         requireGraph("training_model.onnx", GraphContract.TRAIN_INPUTS, GraphContract.TRAIN_OUTPUTS);
         requireGraph("eval_model.onnx", GraphContract.TRAIN_INPUTS, GraphContract.TRAIN_OUTPUTS);
+        for (String f : List.of("training_model.onnx", "eval_model.onnx")) {
+            GraphContract.requireAllOrNone(dir.resolve(f) + " inputs", GraphContract.LENGTH_INPUTS,
+                    manifest.graphs().get(f).inputNames());
+        }
         requireGraph("reference_model.onnx", GraphContract.REFERENCE_INPUTS, GraphContract.REFERENCE_OUTPUTS);
         requireGraph("inference_model.onnx", GraphContract.INFERENCE_INPUTS, GraphContract.INFERENCE_OUTPUTS);
     }

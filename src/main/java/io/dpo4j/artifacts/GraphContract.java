@@ -8,6 +8,11 @@ public final class GraphContract {
     public static final List<String> TRAIN_INPUTS = List.of(
             "input_ids", "attention_mask", "completion_mask", "ref_logps", "pref_prob", "pair_weight",
             "loss_mix", "beta", "label_smoothing", "length_alpha", "simpo_gamma", "rpo_alpha");
+    /**
+     * Training/eval inputs added after the first artifacts (iLR-DPO's target length L and λ): a graph declares both
+     * or neither. Graphs without them are fed without them, so older artifacts keep working with λ = 0.
+     */
+    public static final List<String> LENGTH_INPUTS = List.of("length_target", "length_lambda");
     /** Training/eval outputs, in graph order (the first is the loss). */
     public static final List<String> TRAIN_OUTPUTS = List.of("loss", "logps", "token_counts", "logits_sum", "pair_losses");
     /** Reference model inputs. */
@@ -25,6 +30,21 @@ public final class GraphContract {
             "reference_model.onnx", "inference_model.onnx", "tokenizer.json");
 
     private GraphContract() {}
+
+    /**
+     * Fails unless {@code found} declares all of {@code optional} or none of them.
+     *
+     * @param what     e.g. "training_model.onnx inputs"
+     * @param optional names a graph holds together
+     * @param found    names the graph declares
+     */
+    public static void requireAllOrNone(String what, List<String> optional, List<String> found) {
+        List<String> present = optional.stream().filter(found::contains).toList();
+        if (!present.isEmpty() && present.size() != optional.size()) {
+            throw new ArtifactException(what + ": expected all of " + optional + " or none, found only " + present
+                    + " among " + found + "; re-export with tools/export/export.py");
+        }
+    }
 
     /**
      * Fails unless {@code found} contains every name of {@code expected} in the same relative order.

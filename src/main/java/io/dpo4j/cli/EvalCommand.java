@@ -4,6 +4,7 @@ import io.dpo4j.artifacts.ArtifactSet;
 import io.dpo4j.train.CheckpointStore;
 import io.dpo4j.train.DataPreparer;
 import io.dpo4j.train.Evaluator;
+import io.dpo4j.train.GraphFeeds;
 import io.dpo4j.train.PreparedData;
 import io.dpo4j.train.ReferencePass;
 import io.dpo4j.runtime.OrtEnvironment;
@@ -55,6 +56,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var lossCfg = loss.toConfig();
         ArtifactSet art = ArtifactSet.load(artifacts);
+        GraphFeeds.requireLossInputs(art, lossCfg);
         Path ckpt = checkpoint == null ? art.file("checkpoint") : CheckpointStore.verifiedOrtFile(checkpoint);
         PreparedData d = DataPreparer.prepareSingle(data, dataOptions.toOptions(), art);
         System.err.println(d.summary());

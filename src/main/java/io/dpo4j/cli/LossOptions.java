@@ -29,6 +29,16 @@ final class LossOptions {
             description = "Weight of the chosen NLL term (RPO); 0 = off. Default: ${DEFAULT-VALUE}.")
     double rpoAlpha;
 
+    @Option(names = "--length-target", paramLabel = "L", defaultValue = "0.0",
+            description = "iLR-DPO target completion length L in tokens (>= 0), used with --length-lambda. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double lengthTarget;
+
+    @Option(names = "--length-lambda", paramLabel = "LAMBDA", defaultValue = "0.0",
+            description = "iLR-DPO lambda (>= 0): + lambda((|y_w| - L)^2 - (|y_l| - L)^2) inside the sigmoid; 0 = off. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double lengthLambda;
+
     @Option(names = "--reference-free", defaultValue = "false",
             description = "Reference-free DPO: reference log-probs are 0. Default: ${DEFAULT-VALUE}.")
     boolean referenceFree;
@@ -36,6 +46,6 @@ final class LossOptions {
     /** @return the validated configuration; unknown variants fail listing the valid ones */
     LossConfig toConfig() {
         return new LossConfig(LossVariant.parse(variant), beta, labelSmoothing, lengthAlpha, simpoGamma, rpoAlpha,
-                referenceFree);
+                referenceFree, lengthTarget, lengthLambda);
     }
 }

@@ -16,9 +16,12 @@ import java.util.Map;
  * @param lengthAlpha    R-DPO α  (1)
  * @param simpoGamma     SimPO γ  (1)
  * @param rpoAlpha       RPO NLL weight  (1)
+ * @param lengthTarget   iLR-DPO target length L  (1)
+ * @param lengthLambda   iLR-DPO λ  (1); 0 = off, and then graphs exported without the two inputs are fed without them
  */
 public record LossInputs(float[] refLogps, float[] prefProb, float[] pairWeight, float[] lossMix, float beta,
-                         float labelSmoothing, float lengthAlpha, float simpoGamma, float rpoAlpha) {
+                         float labelSmoothing, float lengthAlpha, float simpoGamma, float rpoAlpha, float lengthTarget,
+                         float lengthLambda) {
 
     /** Requires N = 2B. */
     public LossInputs {
@@ -51,7 +54,8 @@ public record LossInputs(float[] refLogps, float[] prefProb, float[] pairWeight,
             w[i] = weight[i] * scale;
         }
         return new LossInputs(ref, prefProb.clone(), w, cfg.lossMix(), (float) cfg.beta(), (float) cfg.labelSmoothing(),
-                (float) cfg.lengthAlpha(), (float) cfg.simpoGamma(), (float) cfg.rpoAlpha());
+                (float) cfg.lengthAlpha(), (float) cfg.simpoGamma(), (float) cfg.rpoAlpha(), (float) cfg.lengthTarget(),
+                (float) cfg.lengthLambda());
     }
 
     /** @return graph input name → values, for the names of tools/CONTRACT.md (shapes: see {@link #shape(String)}) */
@@ -66,6 +70,8 @@ public record LossInputs(float[] refLogps, float[] prefProb, float[] pairWeight,
         m.put("length_alpha", new float[] {lengthAlpha});
         m.put("simpo_gamma", new float[] {simpoGamma});
         m.put("rpo_alpha", new float[] {rpoAlpha});
+        m.put("length_target", new float[] {lengthTarget});
+        m.put("length_lambda", new float[] {lengthLambda});
         return m;
     }
 

@@ -4,8 +4,13 @@ package io.dpo4j.dpo;
  * Per-pair preference losses in float64: the specification the exported graph implements in float32
  * (tools/CONTRACT.md), used to cross-check the graph and for the published DPO test vectors.
  *
- * <p>With {@code h = (logp_w − ref_w) − (logp_l − ref_l)}, {@code z = β·h + α·(|y_w| − |y_l|)} and the soft label
- * {@code q = p(1−ε) + (1−p)ε}.
+ * <p>With {@code h = (logp_w − ref_w) − (logp_l − ref_l)},
+ * {@code z = β·h + α·(|y_w| − |y_l|) + λ·((|y_w| − L)² − (|y_l| − L)²)} and the soft label
+ * {@code q = p(1−ε) + (1−p)ε}. The λ term is the target-length regulariser of iterative length-regularised DPO
+ * (iLR-DPO, Liu et al. 2024, "Iterative Length-Regularized Direct Preference Optimization") in the form of dpo4j
+ * issue 13 item 4; like R-DPO's α term (Park et al. 2024, eq. 9) it enters z, so it acts on sigmoid, robust and hinge
+ * (IPO and SimPO have their own margins). A chosen answer farther from L than the rejected one raises z, so less
+ * gradient pushes toward it.
  */
 public final class PreferenceLoss {
     private PreferenceLoss() {}
@@ -47,7 +52,7 @@ public final class PreferenceLoss {
         double lenW = x.lenChosen()[i];
         double lenL = x.lenRejected()[i];
         double h = (x.policyChosen()[i] - refW) - (x.policyRejected()[i] - refL);
-        double z = beta * h + cfg.lengthAlpha() * (lenW - lenL);
+        double z = beta * h + cfg.lengthAlpha() * (lenW - lenL) + lengthMargin(cfg, lenW, lenL);
         double q = x.prefProb()[i] * (1 - eps) + (1 - x.prefProb()[i]) * eps;
         double loss = switch (cfg.variant()) {
             // DPO (Rafailov et al. 2023, eq. 7) with soft label q (cDPO, Mitchell 2023) and R-DPO's α term.
@@ -69,6 +74,13 @@ public final class PreferenceLoss {
             }
         };
         return loss;
+    }
+
+    /** @return iLR-DPO's {@code λ·((|y_w| − L)² − (|y_l| − L)²)}; 0 when λ = 0 */
+    static double lengthMargin(LossConfig cfg, double lenW, double lenL) {
+        double dw = lenW - cfg.lengthTarget();
+        double dl = lenL - cfg.lengthTarget();
+        return cfg.lengthLambda() * (dw * dw - dl * dl);
     }
 
     /** @return log σ(x), stable for large |x| */

@@ -1,6 +1,9 @@
 package io.dpo4j.train;
 
+import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.GraphContract;
 import io.dpo4j.data.Batch;
+import io.dpo4j.dpo.LossConfig;
 import io.dpo4j.dpo.LossInputs;
 import io.dpo4j.runtime.Tensor;
 import java.util.ArrayList;
@@ -15,8 +18,12 @@ import java.util.Map;
 public final class GraphFeeds {
     private GraphFeeds() {}
 
-    /** @return tensors for {@code inputNames}, each from the batch or the loss inputs */
+    /**
+     * @return tensors for {@code inputNames}, each from the batch or the loss inputs; a loss input the graph does
+     *     not declare is not fed (artifacts exported before it), which is refused when it would change the loss
+     */
     public static List<Tensor> forTraining(List<String> inputNames, Batch batch, LossInputs loss) {
+        requireLossInputs(inputNames, loss.lengthLambda(), "the training/eval graph");
         Map<String, float[]> lossArrays = loss.asMap();
         List<Tensor> out = new ArrayList<>(inputNames.size());
         try {
@@ -29,6 +36,34 @@ public final class GraphFeeds {
             throw e;
         }
         return out;
+    }
+
+    /**
+     * Fails when iLR-DPO's target-length term is on ({@code lengthLambda} ≠ 0) and the graph lacks its inputs
+     * ({@link GraphContract#LENGTH_INPUTS}): artifacts exported before the term cannot compute it.
+     *
+     * @param inputNames   the graph's inputs
+     * @param lengthLambda λ as configured
+     * @param graph        the graph, for the message (e.g. its file)
+     */
+    public static void requireLossInputs(List<String> inputNames, double lengthLambda, String graph) {
+        if (lengthLambda != 0 && !inputNames.containsAll(GraphContract.LENGTH_INPUTS)) {
+            throw new IllegalArgumentException("--length-lambda " + lengthLambda + ": expected " + graph
+                    + " to have the inputs " + GraphContract.LENGTH_INPUTS + " of iLR-DPO's length term, found "
+                    + inputNames + " (exported before the term); re-export with tools/export/export.py, or use "
+                    + "--length-lambda 0");
+        }
+    }
+
+    /**
+     * Refuses, before any work, a loss the artifacts' training and eval graphs cannot compute (from the manifest's
+     * graph signatures, which {@link ArtifactSet#load} checked).
+     */
+    public static void requireLossInputs(ArtifactSet art, LossConfig loss) {
+        for (String f : List.of("training_model.onnx", "eval_model.onnx")) {
+            requireLossInputs(art.manifest().graphs().get(f).inputNames(), loss.lengthLambda(),
+                    art.dir().resolve(f).toString());
+        }
     }
 
     /** @return the three sequence tensors by name, for the reference model */

@@ -94,6 +94,17 @@ public final class TrainConfigBuilder {
     /** @param v loss variant and coefficients */
     public TrainConfigBuilder loss(LossConfig v) { loss = v; return this; }
 
+    /**
+     * iLR-DPO's target-length term on the loss set so far (call after {@link #loss}).
+     *
+     * @param target L, the target completion length in tokens (≥ 0)
+     * @param lambda λ ≥ 0; 0 = off
+     */
+    public TrainConfigBuilder lengthTarget(double target, double lambda) {
+        loss = loss.withLengthTarget(target, lambda);
+        return this;
+    }
+
     /** @param v pairs per micro-batch */
     public TrainConfigBuilder batchSize(int v) { batchSize = v; return this; }
 

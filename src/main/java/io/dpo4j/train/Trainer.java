@@ -59,6 +59,7 @@ public final class Trainer {
     private RunResult runLocked() {
         ArtifactSet art = ArtifactSet.load(cfg.artifacts());
         requireVariant(art);
+        GraphFeeds.requireLossInputs(art, cfg.loss());
         PreparedData data = DataPreparer.prepare(cfg, art);
         log.println(data.summary());
         TrainerState resume = cfg.resumeFrom() == null ? null : CheckpointStore.load(cfg.resumeFrom());

@@ -199,12 +199,16 @@ public final class GoldenCheck {
         }
     }
 
-    /** @return loss inputs exactly as the golden fed them (any loss_mix, including mixtures) */
+    /**
+     * @return loss inputs exactly as the golden fed them (any loss_mix, including mixtures); goldens written before
+     *     iLR-DPO's length term have no {@code length_target} / {@code length_lambda}, which were then 0
+     */
     static LossInputs lossInputs(JsonNode li, JsonNode refLogps) {
         return new LossInputs(floats(refLogps), floats(li.get("pref_prob")), floats(li.get("pair_weight")),
                 floats(li.get("loss_mix")), (float) li.get("beta").asDouble(), (float) li.get("label_smoothing").asDouble(),
                 (float) li.get("length_alpha").asDouble(), (float) li.get("simpo_gamma").asDouble(),
-                (float) li.get("rpo_alpha").asDouble());
+                (float) li.get("rpo_alpha").asDouble(), (float) li.path("length_target").asDouble(0.0),
+                (float) li.path("length_lambda").asDouble(0.0));
     }
 
     private static FloatBuffer readFloats(Path file) {

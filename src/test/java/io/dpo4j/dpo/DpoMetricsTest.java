@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DpoMetricsTest {
     @ParameterizedTest
-    @ValueSource(strings = {"sigmoid", "ipo", "simpo"})
+    @ValueSource(strings = {"sigmoid", "ipo", "simpo", "sigmoid-ilr", "robust-ilr", "hinge-ilr"})
     void summaryMatchesReferenceRewards(String caseName) throws Exception {
         JsonNode c = null;
         for (JsonNode x : PreferenceLossTest.vectors().get("cases")) {

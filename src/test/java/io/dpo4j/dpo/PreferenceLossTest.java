@@ -45,7 +45,8 @@ class PreferenceLossTest {
     static LossConfig config(JsonNode c, LossVariant v) {
         JsonNode k = c.get("coefficients");
         return new LossConfig(v, k.get("beta").asDouble(), k.get("label_smoothing").asDouble(),
-                k.get("length_alpha").asDouble(), k.get("simpo_gamma").asDouble(), k.get("rpo_alpha").asDouble(), false);
+                k.get("length_alpha").asDouble(), k.get("simpo_gamma").asDouble(), k.get("rpo_alpha").asDouble(), false,
+                k.get("length_target").asDouble(), k.get("length_lambda").asDouble());
     }
 
     static Stream<Arguments> cases() throws Exception {
@@ -77,7 +78,7 @@ class PreferenceLossTest {
         for (LossVariant v : LossVariant.values()) {
             LossConfig cfg = config(c, v);
             LossConfig withoutRpo = new LossConfig(v, cfg.beta(), cfg.labelSmoothing(), cfg.lengthAlpha(),
-                    cfg.simpoGamma(), 0.0, false);
+                    cfg.simpoGamma(), 0.0, false, cfg.lengthTarget(), cfg.lengthLambda());
             double[] expected = arr(c.get("variant_losses").get(v.id()));
             double[] found = PreferenceLoss.pairLosses(withoutRpo, x);
             for (int i = 0; i < expected.length; i++) {
@@ -118,6 +119,43 @@ class PreferenceLossTest {
         for (int i = 0; i < rc.length; i++) {
             assertThat(rc[i]).as("rewards/chosen pair %d", i).isCloseTo(expectedRc[i], within(TOL));
         }
+    }
+
+    /** The golden iLR-DPO cases include λ ≠ 0 with |y_w| = |y_l| and with L between the two lengths. */
+    @Test
+    void iLrDpoCasesCoverEqualLengthsAndATargetBetweenTheLengths() throws Exception {
+        boolean equal = false, between = false;
+        int cases = 0;
+        for (JsonNode c : vectors().get("cases")) {
+            JsonNode k = c.get("coefficients");
+            if (k.get("length_lambda").asDouble() == 0) {
+                continue;
+            }
+            cases++;
+            double target = k.get("length_target").asDouble();
+            double[] w = arr(c.get("token_counts_chosen")), l = arr(c.get("token_counts_rejected"));
+            for (int i = 0; i < w.length; i++) {
+                equal |= w[i] == l[i];
+                between |= Math.min(w[i], l[i]) < target && target < Math.max(w[i], l[i]);
+            }
+        }
+        assertThat(cases).isGreaterThanOrEqualTo(5);
+        assertThat(equal).isTrue();
+        assertThat(between).isTrue();
+    }
+
+    /** λ((|y_w| − L)² − (|y_l| − L)²) shifts z: written out for one pair of each sign and the equal-length case. */
+    @Test
+    void lengthTermFollowsTheIssueFormula() {
+        PairLogps x = new PairLogps(new double[] {-5, -5, -5}, new double[] {-6, -6, -6}, new double[] {-5, -5, -5},
+                new double[] {-6, -6, -6}, new double[] {30, 10, 12}, new double[] {10, 30, 12}, new double[] {1, 1, 1});
+        LossConfig cfg = LossConfig.defaults().withLengthTarget(15, 0.002);
+        double[] found = PreferenceLoss.pairLosses(cfg, x);
+        // h = 0; pair 0: chosen 15 from L, rejected 5: z = 0.002·(225 − 25) = 0.4 → −logσ(0.4)
+        assertThat(found[0]).isCloseTo(-PreferenceLoss.logSigmoid(0.4), within(TOL));
+        assertThat(found[1]).isCloseTo(-PreferenceLoss.logSigmoid(-0.4), within(TOL));
+        assertThat(found[2]).isCloseTo(Math.log(2), within(TOL)); // |y_w| = |y_l|: no effect for any L
+        assertThat(found[0]).isLessThan(found[1]); // the chosen farther from L raises z: smaller loss, less gradient
     }
 
     @Test

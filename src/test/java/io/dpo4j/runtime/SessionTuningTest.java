@@ -88,6 +88,8 @@ class SessionTuningTest {
         t.add(Tensor.scalarFloat(0f));                          // length_alpha
         t.add(Tensor.scalarFloat(0.5f));                        // simpo_gamma
         t.add(Tensor.scalarFloat(0f));                          // rpo_alpha
+        t.add(Tensor.scalarFloat(0f));                          // length_target
+        t.add(Tensor.scalarFloat(0f));                          // length_lambda
         return t;
     }
 }

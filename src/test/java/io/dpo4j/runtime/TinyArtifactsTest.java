@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TinyArtifactsTest {
     private static final List<String> USER_INPUTS = List.of("input_ids", "attention_mask", "completion_mask",
             "ref_logps", "pref_prob", "pair_weight", "loss_mix", "beta", "label_smoothing", "length_alpha",
-            "simpo_gamma", "rpo_alpha");
+            "simpo_gamma", "rpo_alpha", "length_target", "length_lambda");
     private static final List<String> OUTPUTS = List.of("loss", "logps", "token_counts", "logits_sum", "pair_losses");
     private static final int T = 6;
     private static final long[] IDS = {5, 17, 300, 42, 4000, 0};
@@ -76,6 +76,8 @@ class TinyArtifactsTest {
         t.add(Tensor.scalarFloat(0f));                          // length_alpha
         t.add(Tensor.scalarFloat(0.5f));                        // simpo_gamma
         t.add(Tensor.scalarFloat(0f));                          // rpo_alpha
+        t.add(Tensor.scalarFloat(0f));                          // length_target
+        t.add(Tensor.scalarFloat(0f));                          // length_lambda
         return t;
     }
 

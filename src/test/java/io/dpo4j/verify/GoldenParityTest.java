@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Java through ORT's training API vs the PyTorch goldens of tools/parity/golden.py, on CPU: per-sequence log-probs, every
  * loss variant (including a full mixture), reference_model.onnx log-probs, and losses and parameters over 3 AdamW
- * steps. Tolerances are the exporter issue's: 1e-5 relative, 1e-4 absolute for parameters.
+ * steps. Tolerances are the exporter issue's: 1e-5 relative, 1e-4 absolute for parameters. iLR-DPO's length term
+ * (λ ≠ 0) is in eval cases of both models and in a training run of tiny-gpt2 (its effect on the parameter updates).
  */
 class GoldenParityTest {
     @ParameterizedTest
@@ -24,6 +25,13 @@ class GoldenParityTest {
         assertThat(results).allSatisfy(r -> assertThat(r.passed()).as(r.toString()).isTrue());
         assertThat(results).extracting(CheckResult::name)
                 .anySatisfy(n -> assertThat(n).contains("parameters after 3 AdamW steps"))
-                .anySatisfy(n -> assertThat(n).contains("reference_model logps"));
+                .anySatisfy(n -> assertThat(n).contains("reference_model logps"))
+                .anySatisfy(n -> assertThat(n).contains("eval [sigmoid-ilr] loss"))
+                .anySatisfy(n -> assertThat(n).contains("eval [all-non-default-ilr] pair_losses"));
+        if (model.equals("tiny-gpt2")) {
+            assertThat(results).extracting(CheckResult::name)
+                    .anySatisfy(n -> assertThat(n).contains("[offset-refs-ilr] parameters after 3 AdamW steps"))
+                    .anySatisfy(n -> assertThat(n).contains("[offset-refs-ilr] train loss per step"));
+        }
     }
 }
