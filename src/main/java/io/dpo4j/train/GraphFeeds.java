@@ -43,11 +43,12 @@ public final class GraphFeeds {
      * ({@link GraphContract#LENGTH_INPUTS}): artifacts exported before the term cannot compute it.
      *
      * @param inputNames   the graph's inputs
-     * @param lengthLambda λ as configured
+     * @param lengthLambda λ as configured (a {@code double} of {@link LossConfig} or a {@code float} as fed; printed
+     *                     as given)
      * @param graph        the graph, for the message (e.g. its file)
      */
-    public static void requireLossInputs(List<String> inputNames, double lengthLambda, String graph) {
-        if (lengthLambda != 0 && !inputNames.containsAll(GraphContract.LENGTH_INPUTS)) {
+    public static void requireLossInputs(List<String> inputNames, Number lengthLambda, String graph) {
+        if (lengthLambda.doubleValue() != 0 && !inputNames.containsAll(GraphContract.LENGTH_INPUTS)) {
             throw new IllegalArgumentException("--length-lambda " + lengthLambda + ": expected " + graph
                     + " to have the inputs " + GraphContract.LENGTH_INPUTS + " of iLR-DPO's length term, found "
                     + inputNames + " (exported before the term); re-export with tools/export/export.py, or use "

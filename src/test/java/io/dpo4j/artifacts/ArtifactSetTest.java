@@ -38,7 +38,26 @@ class ArtifactSetTest {
         assertThat(set.manifest().vocabSize()).isEqualTo(4096);
         assertThat(set.manifest().lossVariants()).containsExactly("sigmoid", "robust", "hinge", "ipo", "simpo");
         assertThat(set.manifest().graphs().get("training_model.onnx").inputNames())
-                .containsSubsequence(GraphContract.TRAIN_INPUTS);
+                .containsSubsequence(GraphContract.TRAIN_INPUTS)
+                .containsAll(GraphContract.LENGTH_INPUTS);
+    }
+
+    @Test
+    void aGraphWithOnlyOneOfTheLengthInputsIsRefused() throws IOException {
+        Path dir = copyOf("tiny-gpt2");
+        ArtifactCopies.editManifest(dir, m -> {
+            var inputs = (com.fasterxml.jackson.databind.node.ArrayNode) m.get("graphs").get("eval_model.onnx")
+                    .get("inputs");
+            for (var it = inputs.elements(); it.hasNext(); ) {
+                if (it.next().get("name").asText().equals("length_lambda")) {
+                    it.remove();
+                }
+            }
+        });
+        assertThatThrownBy(() -> ArtifactSet.load(dir)).isInstanceOf(ArtifactException.class)
+                .hasMessageContaining("eval_model.onnx inputs: expected all of [length_target, length_lambda] or none")
+                .hasMessageContaining("found only [length_target]")
+                .hasMessageContaining("re-export with tools/export/export.py");
     }
 
     @Test
