@@ -147,7 +147,12 @@ public final class OnnxClassifierJudge implements Judge {
         List<long[]> rows = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
             Candidate c = candidates.get(i);
-            long[] ids = encode(c);
+            long[] ids;
+            try {
+                ids = encode(c);
+            } catch (RuntimeException e) {
+                throw new JudgeException(i, c.prompt(), name() + ": tokenizing failed: " + e.getMessage(), e);
+            }
             if (ids.length == 0) {
                 throw new JudgeException(i, c.prompt(), name() + ": the text tokenized to no ids (empty "
                         + cfg.text().name().toLowerCase() + " and no prefix_ids/suffix_ids in judge.json)");
