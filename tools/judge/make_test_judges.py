@@ -22,6 +22,7 @@ candidates batched and right-padded through ORT and must agree within 1e-5.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import tempfile
@@ -88,21 +89,21 @@ class Logits(nn.Module):
         return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
 
 
-def build(name: str, model: nn.Module, cfg: dict, tok: Tokenizer, token_types: bool) -> dict:
+def build(out: Path, name: str, model: nn.Module, cfg: dict, tok: Tokenizer, token_types: bool) -> dict:
     wrapper = Logits(model, token_types).eval()  # export restores the wrapper's mode (recursively): keep it eval
     names = ["input_ids", "attention_mask"] + (["token_type_ids"] if token_types else [])
     ids = torch.tensor([[2, 5, 6, 3], [2, 7, 3, 0]], dtype=torch.long)          # (2, 4)
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.long)          # (2, 4)
     example = (ids, mask) + ((torch.zeros_like(ids),) if token_types else ())
     axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"logits": {0: "batch"}}
-    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+    with tempfile.TemporaryDirectory(dir=out) as tmp:
         stage = Path(tmp) / name
         stage.mkdir()
         torch.onnx.export(wrapper, example, str(stage / "model.onnx"), input_names=names, output_names=["logits"],
                           dynamic_axes=axes, opset_version=17, do_constant_folding=True)
         tok.save(str(stage / "tokenizer.json"))
         (stage / "judge.json").write_text(json.dumps(cfg, indent=2) + "\n")
-        target = OUT / name
+        target = out / name
         if target.exists():
             shutil.rmtree(target)
         stage.rename(target)
@@ -124,6 +125,10 @@ def build(name: str, model: nn.Module, cfg: dict, tok: Tokenizer, token_types: b
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=OUT, help="folder for the two judge directories and hf_golden.json")
+    out = ap.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(SEED)
     tok = tokenizer()
     vocab = tok.get_vocab_size()
@@ -147,17 +152,17 @@ def main() -> None:
         "max_length": 16, "truncation": "keep_start", "pad_id": 0, "output": "logits", "score": "logit",
     }
     golden = {"generated_by": "tools/judge/make_test_judges.py",
-              "judges": [build("hf-bert-classifier", bert, bert_cfg, tok, True),
-                         build("hf-gpt2-reward", gpt2, gpt2_cfg, tok, False)]}
+              "judges": [build(out, "hf-bert-classifier", bert, bert_cfg, tok, True),
+                         build(out, "hf-gpt2-reward", gpt2, gpt2_cfg, tok, False)]}
     for j in golden["judges"]:
         print(j["judge"], [round(r["torch_float64_score"], 4) for r in j["candidates"]])
-    tmp = OUT / "hf_golden.json.tmp"
+    tmp = out / "hf_golden.json.tmp"
     judges = ",\n".join('  {"judge": ' + json.dumps(j["judge"]) + ', "candidates": [\n' + ",\n".join(
         "   " + json.dumps(c, ensure_ascii=False) for c in j["candidates"]) + "\n  ]}" for j in golden["judges"])
     tmp.write_text('{\n "generated_by": ' + json.dumps(golden["generated_by"]) + ',\n "judges": [\n' + judges
                    + "\n ]\n}\n")
     json.loads((tmp).read_text())
-    tmp.replace(OUT / "hf_golden.json")
+    tmp.replace(out / "hf_golden.json")
 
 
 if __name__ == "__main__":
