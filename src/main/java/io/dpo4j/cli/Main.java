@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
         description = "Preference-tune language models (DPO and family) on ONNX Runtime's training runtime.",
         subcommands = {TrainCommand.class, EvalCommand.class, ExportInferenceCommand.class, ExportHfCommand.class,
                 BenchCommand.class,
-                VerifyCommand.class, GenerateCommand.class,
+                VerifyCommand.class, GenerateCommand.class, JudgeCommand.class,
                 DataCommand.class, SweepCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  dpo4j train                                   # embedded default: tiny GPT-2 on IMDb preferences",
@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
                 "  dpo4j data stats --data prefs.jsonl --artifacts artifacts/tiny-gpt2",
                 "  dpo4j bench --artifacts artifacts/tiny-gpt2 --batch-size 8 --seq-len 128",
                 "  dpo4j generate --model runs/dpo/policy.onnx --max-new-tokens 16",
+                "  dpo4j judge --judge onnx:artifacts/judges/sentiment --input rows.jsonl",
                 "  dpo4j sweep --param lr=1e-4:1e-2 --param beta=0.05:0.5 --trials 16",
                 "  dpo4j report runs/dpo runs/dpo-ipo --output reports/compare"})
 public final class Main {
