@@ -101,7 +101,7 @@ public final class ChatTemplate {
             root = new ObjectMapper().readTree(tokenizerConfigJson.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read tokenizer config " + tokenizerConfigJson + ": expected a "
-                    + "JSON object, found (" + PreferenceReader.firstLine(e.getMessage()) + ")", e);
+                    + "JSON object, found (" + RowFileReader.firstLine(e.getMessage()) + ")", e);
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(tokenizerConfigJson + ": expected a JSON object, found "
@@ -175,7 +175,7 @@ public final class ChatTemplate {
         String raised = RAISED.get();
         RAISED.remove();
         if (raised != null) {
-            throw new IllegalArgumentException("chat template raised: " + PreferenceReader.firstLine(raised));
+            throw new IllegalArgumentException("chat template raised: " + RowFileReader.firstLine(raised));
         }
         for (TemplateError e : result.getErrors()) {
             if (e.getException() instanceof OutputTooBigException
@@ -186,7 +186,7 @@ public final class ChatTemplate {
             }
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new IllegalArgumentException("chat template failed at line " + e.getLineno() + ": "
-                        + PreferenceReader.firstLine(e.getMessage()));
+                        + RowFileReader.firstLine(e.getMessage()));
             }
         }
         return result.getOutput();

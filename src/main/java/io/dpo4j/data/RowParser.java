@@ -215,7 +215,7 @@ final class RowParser {
         return out;
     }
 
-    private static String string(String field, JsonNode n) throws RowProblem {
+    static String string(String field, JsonNode n) throws RowProblem {
         if (n == null || !n.isTextual()) {
             throw new RowProblem(field, "expected a string, found " + kind(n));
         }
