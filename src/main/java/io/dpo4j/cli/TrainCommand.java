@@ -2,7 +2,6 @@ package io.dpo4j.cli;
 
 import io.dpo4j.train.CheckpointStore;
 import io.dpo4j.train.DpoTrainer;
-import io.dpo4j.train.LrSchedule;
 import io.dpo4j.train.RunResult;
 import io.dpo4j.train.TrainConfig;
 import io.dpo4j.train.TrainDefaults;
@@ -28,6 +27,8 @@ import picocli.CommandLine.Spec;
                 "  dpo4j train --data prefs.csv --loss robust --label-smoothing 0.1 --grad-accum 4 --lr 5e-4",
                 "  dpo4j train --loss simpo --beta 2.0 --simpo-gamma 1.0 --device cuda:0",
                 "  dpo4j train --resume runs/dpo/checkpoints/step-000100",
+                "  dpo4j train --init-from runs/dpo/checkpoints/step-000150 --reference-from runs/dpo/checkpoints/step-000150 "
+                        + "--data round2.jsonl --output runs/round2",
                 "  dpo4j train --save-every 50 --eval-every 50 --save-total-limit 2 --save-best",
                 "  dpo4j train --config run.yaml --lr 1e-3       # file values, --lr from the command line",
                 "  dpo4j train --config runs/dpo/config.yaml --output runs/again   # the same run again, bit for bit"})
@@ -49,60 +50,10 @@ final class TrainCommand implements Callable<Integer> {
     double evalFraction;
 
     @Mixin
-    LossOptions loss;
-
-    @Option(names = "--batch-size", defaultValue = TrainDefaults.BATCH_SIZE, description = "Pairs per micro-batch. Default: ${DEFAULT-VALUE}.")
-    int batchSize;
-
-    @Option(names = "--grad-accum", defaultValue = TrainDefaults.GRAD_ACCUM,
-            description = "Micro-batches per optimizer step. Default: ${DEFAULT-VALUE}.")
-    int gradAccum;
-
-    @Option(names = "--epochs", defaultValue = TrainDefaults.EPOCHS, description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
-    int epochs;
-
-    @Option(names = "--max-steps", defaultValue = TrainDefaults.MAX_STEPS,
-            description = "Optimizer steps (overrides --epochs when > 0). Default: ${DEFAULT-VALUE}.")
-    long maxSteps;
-
-    @Option(names = "--lr", defaultValue = TrainDefaults.LEARNING_RATE, description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr;
-
-    @Option(names = "--lr-schedule", defaultValue = TrainDefaults.SCHEDULE,
-            description = "constant, linear or cosine (after warmup). Default: ${DEFAULT-VALUE}.")
-    String schedule;
-
-    @Option(names = "--warmup-ratio", defaultValue = TrainDefaults.WARMUP_RATIO,
-            description = "Fraction of steps for linear warmup. Default: ${DEFAULT-VALUE}.")
-    double warmupRatio;
+    TrainOptions options;
 
     @Option(names = "--seed", defaultValue = TrainDefaults.SEED, description = "Split and batch-order seed. Default: ${DEFAULT-VALUE}.")
     long seed;
-
-    @Mixin
-    DataOptionsMixin dataOptions;
-
-    @Option(names = "--log-every", defaultValue = TrainDefaults.LOG_EVERY, description = "Steps between metric records. Default: ${DEFAULT-VALUE}.")
-    int logEvery;
-
-    @Option(names = "--eval-every", defaultValue = TrainDefaults.EVAL_EVERY,
-            description = "Steps between evaluations; 0 = at the end only. Default: ${DEFAULT-VALUE}.")
-    int evalEvery;
-
-    @Option(names = "--save-every", defaultValue = TrainDefaults.SAVE_EVERY,
-            description = "Steps between checkpoints; 0 = at the end only. Default: ${DEFAULT-VALUE}.")
-    int saveEvery;
-
-    @Option(names = "--save-total-limit", defaultValue = TrainDefaults.SAVE_TOTAL_LIMIT,
-            description = "Checkpoints kept under --output, newest first (TRL's save_total_limit); older ones are "
-                    + "deleted after each save; 0 = keep all. Default: ${DEFAULT-VALUE}.")
-    int saveTotalLimit;
-
-    @Option(names = "--save-best", defaultValue = TrainDefaults.SAVE_BEST,
-            description = "Also keep the checkpoint with the lowest eval_loss beyond --save-total-limit (TRL's "
-                    + "load_best_model_at_end with metric_for_best_model=eval_loss); needs held-out pairs and "
-                    + "--save-every a multiple of --eval-every. Default: ${DEFAULT-VALUE}.")
-    boolean saveBest;
 
     @Option(names = "--output", defaultValue = TrainDefaults.OUTPUT,
             description = "Run directory (metrics.jsonl, checkpoints/), locked while a run uses it (.lock holds "
@@ -117,12 +68,16 @@ final class TrainCommand implements Callable<Integer> {
             + "--output); metrics.jsonl is cut back to the checkpoint's step. Default: none.")
     String resume;
 
-    @Option(names = "--progress", defaultValue = TrainDefaults.PROGRESS, negatable = true, fallbackValue = "true",
-            description = "Progress bar with ETA on a terminal. Default: ${DEFAULT-VALUE}.")
-    boolean progress;
+    @Option(names = "--init-from", paramLabel = "DIR",
+            description = "Checkpoint directory (of a run on --artifacts) whose parameters the policy starts from; the "
+                    + "optimizer starts fresh (a --resume continues its own checkpoint instead). Default: none (the "
+                    + "artifacts' starting weights).")
+    Path initFrom;
 
-    @Mixin
-    RuntimeOptions runtime;
+    @Option(names = "--reference-from", paramLabel = "DIR",
+            description = "Checkpoint directory whose parameters compute the reference log-probs (reference_model.onnx "
+                    + "with the checkpoint's weights). Default: none (the artifacts' starting weights).")
+    Path referenceFrom;
 
     @Option(names = ConfigFile.OPTION, paramLabel = "FILE",
             description = "YAML file of option values (keys = option names without dashes, e.g. 'batch-size: 4'); "
@@ -172,12 +127,8 @@ final class TrainCommand implements Callable<Integer> {
                             "--resume latest: no checkpoint under " + output.resolve("checkpoints")))
                     : Path.of(resume);
         }
-        return TrainConfig.builder(artifacts, train).evalData(eval).evalFraction(evalFraction)
-                .data(dataOptions.toOptions()).loss(loss.toConfig()).batchSize(batchSize).gradAccum(gradAccum)
-                .epochs(epochs).maxSteps(maxSteps).learningRate(lr).schedule(LrSchedule.Kind.parse(schedule))
-                .warmupRatio(warmupRatio).seed(seed).logEvery(logEvery).evalEvery(evalEvery).saveEvery(saveEvery)
-                .saveTotalLimit(saveTotalLimit).saveBest(saveBest).outputDir(output).cacheDir(cacheDir)
-                .resumeFrom(resumeDir).device(runtime.parsedDevice()).threads(runtime.threads)
-                .deterministic(runtime.deterministic).progress(progress).tuning(runtime.tuning()).build();
+        return options.applyTo(TrainConfig.builder(artifacts, train)).evalData(eval).evalFraction(evalFraction)
+                .seed(seed).outputDir(output).cacheDir(cacheDir).resumeFrom(resumeDir).initFrom(initFrom)
+                .referenceFrom(referenceFrom).build();
     }
 }

@@ -1,14 +1,11 @@
 package io.dpo4j.generate;
 
 import io.dpo4j.artifacts.ArtifactSet;
-import io.dpo4j.artifacts.Manifest;
 import io.dpo4j.runtime.OrtEnvironment;
 import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.Tensor;
-import io.dpo4j.runtime.TrainingSession;
-import io.dpo4j.train.CheckpointStore;
+import io.dpo4j.train.CheckpointWeights;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,21 +22,6 @@ public final class TrainedWeights {
      * @return parameter name → tensor; the caller passes them to an inference session, which closes them
      */
     public static Map<String, Tensor> load(OrtEnvironment env, SessionConfig sc, ArtifactSet art, Path checkpoint) {
-        if (art.manifest().parameters().isEmpty()) {
-            throw new IllegalArgumentException(art.dir().resolve("manifest.json") + ": field 'parameters': expected the "
-                    + "model's parameter names and shapes, found none; re-export the artifacts or use export-inference");
-        }
-        Path ortFile = CheckpointStore.verifiedOrtFile(checkpoint);
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        try (TrainingSession s = CheckpointStore.openSession(env, sc, art, ortFile)) {
-            for (Manifest.Parameter p : art.manifest().parameters()) {
-                long[] shape = p.shape().stream().mapToLong(Long::longValue).toArray();
-                out.put(p.name(), Tensor.ofFloats(s.parameter(p.name()), shape));
-            }
-        } catch (RuntimeException e) {
-            out.values().forEach(Tensor::close);
-            throw e;
-        }
-        return out;
+        return CheckpointWeights.overrides(env, sc, art, checkpoint);
     }
 }

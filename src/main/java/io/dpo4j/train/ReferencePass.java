@@ -88,21 +88,43 @@ public final class ReferencePass {
      */
     public static float[][][] forData(OrtEnvironment env, SessionConfig sc, ArtifactSet art, PreparedData data,
                                       Path cacheDir, int batchSize, PrintStream log) {
-        ReferenceCache cache = ReferenceCache.open(cacheDir, art.checksum("reference_model.onnx"), data.dataChecksum(),
-                data.settings());
+        return forData(env, sc, art, data, cacheDir, batchSize, log, null, null);
+    }
+
+    /**
+     * As {@link #forData(OrtEnvironment, SessionConfig, ArtifactSet, PreparedData, Path, int, PrintStream)}, with the
+     * reference model's weights taken from a checkpoint: {@code reference_model.onnx} runs with the checkpoint's
+     * parameters as initializer overrides ({@link CheckpointWeights#overrides}), and the cache is keyed by the
+     * checkpoint's ORT checksum too.
+     *
+     * @param checkpoint   checkpoint directory of a run on {@code art}, or null for the starting weights
+     * @param ortChecksum  SHA-256 of its ORT file (null with {@code checkpoint} null)
+     */
+    public static float[][][] forData(OrtEnvironment env, SessionConfig sc, ArtifactSet art, PreparedData data,
+                                      Path cacheDir, int batchSize, PrintStream log, Path checkpoint,
+                                      String ortChecksum) {
+        String model = art.checksum("reference_model.onnx");
+        if (checkpoint != null) {
+            model = io.dpo4j.util.Files2.sha256((model + "|weights=" + ortChecksum)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        ReferenceCache cache = ReferenceCache.open(cacheDir, model, data.dataChecksum(), data.settings());
         long cached = Stream.concat(data.train().stream(), data.eval().stream()).filter(p -> cache.get(p) != null)
                 .count();
         long t0 = System.nanoTime();
         int pad = art.manifest().specialTokens().pad();
         int total = data.train().size() + data.eval().size();
-        float[][][] out = forPairs(() -> InferenceSession.open(env, sc, art.file("reference_model.onnx")), data.train(),
-                data.eval(), batchSize, pad, cache);
+        Path graph = art.file("reference_model.onnx");
+        float[][][] out = forPairs(() -> checkpoint == null ? InferenceSession.open(env, sc, graph)
+                : InferenceSession.open(env, sc, graph, CheckpointWeights.overrides(env, sc, art, checkpoint)),
+                data.train(), data.eval(), batchSize, pad, cache);
+        String weights = checkpoint == null ? "" : " (weights of " + checkpoint + ")";
         if (cached == total) {
-            log.printf("reference log-probs: all %d pairs cached in %s; reference model not loaded%n", total,
-                    cache.file());
+            log.printf("reference log-probs%s: all %d pairs cached in %s; reference model not loaded%n", weights,
+                    total, cache.file());
         } else {
-            log.printf("reference log-probs: %d pairs (%d already cached in %s) in %.1f s%n", total, cached,
-                    cache.file(), (System.nanoTime() - t0) / 1e9);
+            log.printf("reference log-probs%s: %d pairs (%d already cached in %s) in %.1f s%n", weights, total,
+                    cached, cache.file(), (System.nanoTime() - t0) / 1e9);
         }
         return out;
     }

@@ -58,6 +58,12 @@ public final class RunPreflight {
         if (cfg.resumeFrom() != null) {
             filesOf("--resume file", cfg.resumeFrom(), in);
         }
+        if (cfg.initFrom() != null) {
+            filesOf("--init-from file", cfg.initFrom(), in);
+        }
+        if (cfg.referenceFrom() != null) {
+            filesOf("--reference-from file", cfg.referenceFrom(), in);
+        }
         return in;
     }
 

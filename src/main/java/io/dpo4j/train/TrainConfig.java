@@ -38,13 +38,18 @@ import java.util.Objects;
  * @param saveTotalLimit checkpoints kept under {@code outputDir/checkpoints}, newest first; 0 = keep all
  * @param saveBest      also keep the checkpoint with the lowest eval loss, beyond {@code saveTotalLimit}
  * @param tuning        ORT's CPU arena, memory pattern and spinning (memory and speed only, not results)
+ * @param initFrom      checkpoint directory whose parameters the policy starts from (the optimizer starts fresh), or
+ *                      null for the artifacts' starting weights; ignored by a resume, which continues its checkpoint
+ * @param referenceFrom checkpoint directory whose parameters compute the reference log-probs, or null for the
+ *                      artifacts' starting weights ({@code reference_model.onnx} as exported)
  */
 public record TrainConfig(Path artifacts, Path trainData, Path evalData, double evalFraction, DataOptions data,
                           LossConfig loss, int batchSize, int gradAccum, int epochs, long maxSteps,
                           double learningRate, LrSchedule.Kind schedule, double warmupRatio, long seed,
                           int logEvery, int evalEvery, int saveEvery, Path outputDir, Path cacheDir, Path resumeFrom,
                           Device device, int threads, boolean deterministic, boolean progress,
-                          int saveTotalLimit, boolean saveBest, SessionTuning tuning) {
+                          int saveTotalLimit, boolean saveBest, SessionTuning tuning, Path initFrom,
+                          Path referenceFrom) {
 
     /** Validates every option. */
     public TrainConfig {
@@ -69,6 +74,10 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
         check(saveEvery >= 0, "--save-every", ">= 0", saveEvery);
         check(threads >= 0, "--threads", ">= 0", threads);
         check(saveTotalLimit >= 0, "--save-total-limit", ">= 0 (0 = keep all)", saveTotalLimit);
+        if (referenceFrom != null && !loss.usesReference()) {
+            throw new IllegalArgumentException("--reference-from: expected a loss that uses a reference model, found "
+                    + "--loss " + loss.variant().id() + (loss.referenceFree() ? " with --reference-free" : ""));
+        }
         if (saveBest) {
             check(evalData != null || evalFraction > 0, "--save-best",
                     "held-out pairs (--eval-data or --eval-fraction > 0)", "--eval-fraction " + evalFraction);
@@ -113,15 +122,22 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
     }
 
     /**
+     * @param initChecksum      SHA-256 of the {@link #initFrom} checkpoint's ORT file, or null without one
+     * @param referenceChecksum SHA-256 of the {@link #referenceFrom} checkpoint's ORT file, or null without one;
+     *                          a run with neither has the fingerprint it had before the two existed
      * @return a hash of the settings a resumed run must share with the run that wrote the checkpoint
-     *     (data, artifacts, batch order, optimisation and loss; not logging or output paths)
+     *     (data, artifacts, starting and reference weights, batch order, optimisation and loss; not logging or
+     *     output paths)
      */
-    public String fingerprint(String artifactChecksum, String dataChecksum) {
+    public String fingerprint(String artifactChecksum, String dataChecksum, String initChecksum,
+                              String referenceChecksum) {
         String s = String.join("|", artifactChecksum, dataChecksum, String.valueOf(evalFraction),
                 DataPreparer.dataSettings(data),
                 loss.toString(), String.valueOf(batchSize), String.valueOf(gradAccum), String.valueOf(epochs),
                 String.valueOf(maxSteps), String.valueOf(learningRate), schedule.name(), String.valueOf(warmupRatio),
-                String.valueOf(seed));
+                String.valueOf(seed))
+                + (initChecksum == null ? "" : "|init=" + initChecksum)
+                + (referenceChecksum == null ? "" : "|reference=" + referenceChecksum);
         return io.dpo4j.util.Files2.sha256(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * }</pre>
  */
 public final class TrainConfigBuilder {
-    private Path artifacts, trainData, evalData, outputDir, cacheDir, resumeFrom;
+    private Path artifacts, trainData, evalData, outputDir, cacheDir, resumeFrom, initFrom, referenceFrom;
     private double evalFraction = Double.parseDouble(TrainDefaults.EVAL_FRACTION);
     private DataOptions data = DataOptions.defaults();
     private LossConfig loss = LossConfig.defaults();
@@ -74,6 +74,8 @@ public final class TrainConfigBuilder {
         saveTotalLimit = c.saveTotalLimit();
         saveBest = c.saveBest();
         tuning = c.tuning();
+        initFrom = c.initFrom();
+        referenceFrom = c.referenceFrom();
     }
 
     /** @param v artifact directory (tools/export/export.py output) */
@@ -168,10 +170,17 @@ public final class TrainConfigBuilder {
     /** @param v ORT's CPU arena, memory pattern and spinning (memory and speed only, not results) */
     public TrainConfigBuilder tuning(SessionTuning v) { tuning = v; return this; }
 
+    /** @param v checkpoint directory the policy's parameters start from (fresh optimizer), or null */
+    public TrainConfigBuilder initFrom(Path v) { initFrom = v; return this; }
+
+    /** @param v checkpoint directory whose parameters compute the reference log-probs, or null (starting weights) */
+    public TrainConfigBuilder referenceFrom(Path v) { referenceFrom = v; return this; }
+
     /** @return the validated configuration */
     public TrainConfig build() {
         return new TrainConfig(artifacts, trainData, evalData, evalFraction, data, loss, batchSize, gradAccum, epochs,
                 maxSteps, learningRate, schedule, warmupRatio, seed, logEvery, evalEvery, saveEvery, outputDir,
-                cacheDir, resumeFrom, device, threads, deterministic, progress, saveTotalLimit, saveBest, tuning);
+                cacheDir, resumeFrom, device, threads, deterministic, progress, saveTotalLimit, saveBest, tuning, initFrom,
+                referenceFrom);
     }
 }

@@ -63,8 +63,10 @@ public final class Trainer {
         PreparedData data = DataPreparer.prepare(cfg, art);
         log.println(data.summary());
         TrainerState resume = cfg.resumeFrom() == null ? null : CheckpointStore.load(cfg.resumeFrom());
+        String initSum = cfg.initFrom() == null ? null : ortChecksum("--init-from", cfg.initFrom());
+        String refSum = cfg.referenceFrom() == null ? null : ortChecksum("--reference-from", cfg.referenceFrom());
         String fingerprint = cfg.fingerprint(art.checksum("checkpoint") + art.checksum("training_model.onnx"),
-                data.dataChecksum());
+                data.dataChecksum(), initSum, refSum);
         if (resume != null && !resume.configFingerprint().equals(fingerprint)) {
             throw new IllegalArgumentException("--resume " + cfg.resumeFrom() + ": the checkpoint was written with other "
                     + "artifacts, data or training settings (fingerprint " + resume.configFingerprint() + ", this run "
@@ -75,10 +77,17 @@ public final class Trainer {
         }
         SessionConfig sc = cfg.sessionConfig();
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j")) {
-            float[][][] ref = reference(env, sc, art, data);
+            float[][][] ref = reference(env, sc, art, data, refSum);
             Path start = resume == null ? art.file("checkpoint") : cfg.resumeFrom().resolve(CheckpointStore.ORT_FILE);
+            float[] init = resume == null && cfg.initFrom() != null
+                    ? CheckpointWeights.trainable(env, sc, art, cfg.initFrom().resolve(CheckpointStore.ORT_FILE))
+                    : null; // read before the run's session opens, so two sessions are never held at once
             try (TrainingSession s = CheckpointStore.openSession(env, sc, art, start)) {
                 GraphContract.requireNames("training session inputs", GraphContract.TRAIN_INPUTS, s.trainingInputNames());
+                if (init != null) {
+                    s.copyParametersFromArray(init, true); // the policy of --init-from, optimizer state fresh
+                    log.println("policy parameters from " + cfg.initFrom() + " (optimizer state fresh)");
+                }
                 return new Loop(s, art, data, ref[0], ref[1], resume, fingerprint).run();
             }
         }
@@ -93,11 +102,24 @@ public final class Trainer {
     }
 
     /** @return {@code [train, eval]} reference log-probs, each {@code [chosen (P), rejected (P)]} */
-    private float[][][] reference(OrtEnvironment env, SessionConfig sc, ArtifactSet art, PreparedData data) {
+    private float[][][] reference(OrtEnvironment env, SessionConfig sc, ArtifactSet art, PreparedData data,
+                                  String refChecksum) {
         if (!cfg.loss().usesReference()) {
             return new float[][][] {new float[2][data.train().size()], new float[2][data.eval().size()]};
         }
-        return ReferencePass.forData(env, sc, art, data, cfg.cacheDir(), cfg.batchSize() * 2, log);
+        return ReferencePass.forData(env, sc, art, data, cfg.cacheDir(), cfg.batchSize() * 2, log,
+                cfg.referenceFrom(), refChecksum);
+    }
+
+    /** Verifies a checkpoint given as input and returns the SHA-256 of its ORT file. */
+    private static String ortChecksum(String option, Path dir) {
+        try {
+            TrainerState st = CheckpointStore.load(dir);
+            return st.checkpointSha256() != null ? st.checkpointSha256()
+                    : io.dpo4j.util.Files2.sha256(dir.resolve(CheckpointStore.ORT_FILE));
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(option + " " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** One run of the loop over an open session. */
@@ -131,7 +153,8 @@ public final class Trainer {
             this.schedule = new LrSchedule(cfg.schedule(), cfg.learningRate(), Math.round(cfg.warmupRatio() * total), total);
             this.store = new CheckpointStore(cfg.outputDir());
             this.retention = new CheckpointRetention(cfg.saveTotalLimit(), cfg.saveBest(),
-                    java.util.Arrays.asList(cfg.resumeFrom(), cfg.trainData(), cfg.evalData()));
+                    java.util.Arrays.asList(cfg.resumeFrom(), cfg.trainData(), cfg.evalData(), cfg.initFrom(),
+                            cfg.referenceFrom()));
             this.pad = art.manifest().specialTokens().pad();
             this.decay = WeightDecay.of(art.manifest().optimizer());
             this.step = resume == null ? 0 : resume.step();
