@@ -34,11 +34,13 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
 
     private final Path file;
     private final Map<String, String> values;
+    private final Map<String, List<String>> lists;
     private boolean checked;
 
-    private ConfigFile(Path file, Map<String, String> values) {
+    private ConfigFile(Path file, Map<String, String> values, Map<String, List<String>> lists) {
         this.file = file;
         this.values = values;
+        this.lists = lists;
     }
 
     /** @return the file named by {@code --config} in {@code args}, or null when there is none */
@@ -71,9 +73,16 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
                     + "found " + (root == null ? "an empty file" : root.getNodeType().toString().toLowerCase()));
         }
         Map<String, String> values = new LinkedHashMap<>();
+        Map<String, List<String>> lists = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             JsonNode v = e.getValue();
             if (v.isNull()) {
+                continue;
+            }
+            if (v.isArray() && !v.isEmpty() && allScalars(v)) {
+                List<String> items = new java.util.ArrayList<>();
+                v.forEach(item -> items.add(item.asText()));
+                lists.put(e.getKey(), List.copyOf(items));
                 continue;
             }
             if (!v.isValueNode()) {
@@ -82,7 +91,67 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
             }
             values.put(e.getKey(), v.asText());
         }
-        return new ConfigFile(file, values);
+        return new ConfigFile(file, values, lists);
+    }
+
+    private static boolean allScalars(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isValueNode() || item.isNull()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A list in the file ({@code judge: [a, b]}) is the value of a repeatable option: unless the command line gives
+     * that option, its items are put on the command line after the command's name ({@code --judge a --judge b}), so
+     * each item is one value whatever characters it holds (a default value would be a single string).
+     *
+     * @param root the root command line ({@code args[0]} or a later argument names the subcommand)
+     * @return {@code args} with the file's list options added
+     * @throws IllegalArgumentException for a list under a key that is not a repeatable option of the command
+     */
+    String[] withListOptions(CommandLine root, String[] args) {
+        if (lists.isEmpty()) {
+            return args;
+        }
+        int at = -1;
+        CommandLine cmd = null;
+        for (int i = 0; i < args.length && cmd == null; i++) {
+            cmd = root.getSubcommands().get(args[i]);
+            at = i;
+        }
+        if (cmd == null || cmd.getCommandSpec().findOption(OPTION) == null) {
+            return args;
+        }
+        List<String> out = new java.util.ArrayList<>(List.of(args).subList(0, at + 1));
+        for (Map.Entry<String, List<String>> e : lists.entrySet()) {
+            OptionSpec opt = cmd.getCommandSpec().findOption("--" + e.getKey());
+            if (opt == null || !opt.isMultiValue() || NOT_CONFIGURABLE.contains(e.getKey())) {
+                throw new IllegalArgumentException(OPTION + " " + file + ": field '" + e.getKey()
+                        + "': expected a single value (a list only for a repeatable option), found a list");
+            }
+            if (!given(opt, List.of(args).subList(at + 1, args.length))) {
+                for (String item : e.getValue()) {
+                    out.add(opt.longestName());
+                    out.add(item);
+                }
+            }
+        }
+        out.addAll(List.of(args).subList(at + 1, args.length));
+        return out.toArray(String[]::new);
+    }
+
+    private static boolean given(OptionSpec opt, List<String> args) {
+        for (String a : args) {
+            for (String name : opt.names()) {
+                if (a.equals(name) || a.startsWith(name + "=")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override
@@ -109,13 +178,35 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
                 valid.add(key(o));
             }
         }
-        for (String k : values.keySet()) {
+        for (String k : union(values.keySet(), lists.keySet())) {
             if (!valid.contains(k)) {
                 throw new CommandLine.ParameterException(cmd.commandLine(), OPTION + " " + file + ": field '" + k
                         + "': expected one of the options of '" + cmd.name() + "' " + valid);
             }
         }
         checked = true;
+    }
+
+    private static List<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /**
+     * @return every option value of the parsed command {@code cmd} as text (lists joined with line breaks), the
+     *     options of {@link #NOT_CONFIGURABLE} left out: what identifies a run's settings
+     */
+    static Map<String, String> values(CommandSpec cmd) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (OptionSpec o : cmd.options()) {
+            Object v = o.getValue();
+            if (v != null && !NOT_CONFIGURABLE.contains(key(o))) {
+                out.put(key(o), v instanceof List<?> l ? String.join("\n", l.stream().map(String::valueOf).toList())
+                        : String.valueOf(v));
+            }
+        }
+        return out;
     }
 
     /** @return every option value of the parsed command {@code cmd}, as {@code --config} reads it back */

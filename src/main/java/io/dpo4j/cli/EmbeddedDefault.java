@@ -18,6 +18,8 @@ final class EmbeddedDefault {
     static final String TRAIN = HOME + "/artifacts/datasets/imdb-pref/train.jsonl";
     /** Held-out pairs. */
     static final String EVAL = HOME + "/artifacts/datasets/imdb-pref/eval.jsonl";
+    /** The iterate demo's judge: a sentiment classifier (positive = higher). */
+    static final String JUDGE = "onnx:" + HOME + "/artifacts/judges/sentiment";
 
     private EmbeddedDefault() {}
 
@@ -48,6 +50,11 @@ final class EmbeddedDefault {
 
     /** @return {@code p} with {@link #HOME} resolved (for defaults used outside picocli) */
     static Path resolve(String p) {
-        return Path.of(p.replace(HOME, System.getProperty("dpo4j.home", ".")));
+        return Path.of(resolveText(p));
+    }
+
+    /** @return {@code text} with {@link #HOME} resolved */
+    static String resolveText(String text) {
+        return text.replace(HOME, System.getProperty("dpo4j.home", "."));
     }
 }

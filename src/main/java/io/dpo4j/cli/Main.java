@@ -61,7 +61,9 @@ public final class Main {
         try {
             java.nio.file.Path config = ConfigFile.find(args);
             if (config != null) {
-                cl.setDefaultValueProvider(ConfigFile.read(config)); // options given on the command line win
+                ConfigFile file = ConfigFile.read(config);
+                cl.setDefaultValueProvider(file); // options given on the command line win
+                args = file.withListOptions(cl, args);
             }
             return cl.execute(args);
         } catch (IllegalArgumentException e) {

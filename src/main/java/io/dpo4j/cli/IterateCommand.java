@@ -1,0 +1,268 @@
+package io.dpo4j.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpo4j.data.FieldNames;
+import io.dpo4j.data.ReadLimits;
+import io.dpo4j.generate.SamplingConfig;
+import io.dpo4j.iterate.IterateConfig;
+import io.dpo4j.iterate.IterateDefaults;
+import io.dpo4j.iterate.Iteration;
+import io.dpo4j.iterate.ReferenceMode;
+import io.dpo4j.iterate.ReportTable;
+import io.dpo4j.iterate.RoundTrainer;
+import io.dpo4j.judge.FailurePolicy;
+import io.dpo4j.judge.Judge;
+import io.dpo4j.judge.Judges;
+import io.dpo4j.runtime.SessionConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code dpo4j iterate}: iterative (online) DPO — rounds of generate, judge, pair, train, evaluate. */
+@Command(name = "iterate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Iterative (online) DPO. Round 0 evaluates the start model; each round samples completions of "
+                + "its training prompts from the current policy, scores them with the judge, pairs each prompt's best "
+                + "and worst sample, trains on the pairs (a train run in <output>/round-N/train, policy from the "
+                + "previous round, train options below) and evaluates the new policy on held-out prompts: judge "
+                + "reward, completion length, KL to the start model, win rate against it. <output>/round-N/ keeps "
+                + "every round's generations, scores and pairs (JSONL) and report.jsonl one row per round; a rerun "
+                + "with the same options continues at the first incomplete round.",
+                "With no options: the controlled-sentiment demo (tiny GPT-2, IMDb prompts, a sentiment classifier "
+                        + "as judge, 3 rounds)."},
+        footer = {"", "Examples:",
+                "  dpo4j iterate",
+                "  dpo4j iterate --prompts prompts.jsonl --eval-prompts heldout.jsonl --judge onnx:judges/rm --rounds 4",
+                "  dpo4j iterate --judge onnx:artifacts/judges/sentiment@1 --judge length:12@0.5 --reference refresh",
+                "  dpo4j iterate --judge 'cmd:python3 my_judge.py' --judge-failures retry:2,skip --min-margin 0.1",
+                "  dpo4j iterate --config runs/iterate/config.yaml --rounds 5   # the same run, two more rounds",
+                "  dpo4j train --config runs/iterate/round-2/train/config.yaml --output /tmp/replay   # replay a round"})
+final class IterateCommand implements Callable<Integer> {
+    @Option(names = "--artifacts", defaultValue = EmbeddedDefault.ARTIFACTS,
+            description = "Artifact directory (with the KV-cache graph). Default: ${DEFAULT-VALUE}.")
+    Path artifacts;
+
+    @Option(names = "--prompts", paramLabel = "FILE", description = "Training prompts (JSONL, JSON, CSV, TSV; field "
+            + "--prompt-field). Default: " + EmbeddedDefault.TRAIN + " (with " + EmbeddedDefault.EVAL + " held out).")
+    Path prompts;
+
+    @Option(names = "--eval-prompts", paramLabel = "FILE", description = "Held-out prompts; without it "
+            + "--eval-fraction of --prompts is held out. Default: none.")
+    Path evalPrompts;
+
+    @Option(names = "--eval-fraction", defaultValue = IterateDefaults.EVAL_FRACTION,
+            description = "Fraction of --prompts held out (seeded) when there is no --eval-prompts. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double evalFraction;
+
+    @Option(names = "--rounds", defaultValue = IterateDefaults.ROUNDS,
+            description = "Rounds after round 0 (the start model's evaluation); a larger value extends a finished "
+                    + "run. Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
+    @Option(names = "--prompts-per-round", defaultValue = IterateDefaults.PROMPTS_PER_ROUND,
+            description = "Training prompts per round, taken in turn from a seeded permutation; 0 = all every round. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int promptsPerRound;
+
+    @Option(names = "--samples-per-prompt", defaultValue = IterateDefaults.SAMPLES_PER_PROMPT,
+            description = "Completions sampled per training prompt (>= 2). Default: ${DEFAULT-VALUE}.")
+    int samplesPerPrompt;
+
+    @Option(names = "--max-new-tokens", defaultValue = IterateDefaults.MAX_NEW_TOKENS,
+            description = "Tokens generated at most per completion. Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = IterateDefaults.TEMPERATURE,
+            description = "Sampling temperature (> 0). Default: ${DEFAULT-VALUE}.")
+    double temperature;
+
+    @Option(names = "--top-k", defaultValue = IterateDefaults.TOP_K,
+            description = "Sample among the k most likely tokens; 0 = all. Default: ${DEFAULT-VALUE}.")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = IterateDefaults.TOP_P,
+            description = "Nucleus sampling threshold; 1 = off. Default: ${DEFAULT-VALUE}.")
+    double topP;
+
+    @Option(names = "--repetition-penalty", defaultValue = IterateDefaults.REPETITION_PENALTY,
+            description = "transformers' repetition penalty; 1 = off. Default: ${DEFAULT-VALUE}.")
+    double repetitionPenalty;
+
+    @Option(names = "--stop", description = "Stop a completion once its text contains this string; repeatable. "
+            + "Default: none.")
+    List<String> stop = new ArrayList<>();
+
+    @Option(names = "--seed", defaultValue = IterateDefaults.SEED,
+            description = "Seed of sampling, the prompt order, the held-out split and each round's batch order "
+                    + "(round r trains with --seed + r). Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--judge", paramLabel = "SPEC", description = "Judge spec, repeatable (several: weighted sum): "
+            + "onnx:DIR (sequence classifier / reward model), cmd:PROGRAM ARGS (JSONL over stdin/stdout, no shell), "
+            + "length:L (closeness to L tokens), each optionally @WEIGHT. Default: " + EmbeddedDefault.JUDGE + ".")
+    List<String> judges = new ArrayList<>();
+
+    @Option(names = "--judge-failures", defaultValue = IterateDefaults.JUDGE_FAILURES,
+            description = "When the judge cannot score a candidate: " + FailurePolicy.SYNTAX + " (skipped candidates "
+                    + "are left out of pairs and statistics, never scored 0). Default: ${DEFAULT-VALUE}.")
+    String judgeFailures;
+
+    @Option(names = "--judge-timeout", defaultValue = "30",
+            description = "Seconds a cmd: judge may take per candidate. Default: ${DEFAULT-VALUE}.")
+    int judgeTimeout;
+
+    @Option(names = "--min-margin", defaultValue = IterateDefaults.MIN_MARGIN,
+            description = "Smallest best − worst score kept as a pair (ties are always dropped). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double minMargin;
+
+    @Option(names = "--reference", defaultValue = IterateDefaults.REFERENCE,
+            description = "Reference model of each round's loss: fixed (the start model) or refresh (the previous "
+                    + "round's policy). Default: ${DEFAULT-VALUE}.")
+    String reference;
+
+    @Option(names = "--eval-samples", defaultValue = IterateDefaults.EVAL_SAMPLES,
+            description = "Completions per held-out prompt at each evaluation. Default: ${DEFAULT-VALUE}.")
+    int evalSamples;
+
+    @Option(names = "--eval-max-prompts", defaultValue = IterateDefaults.EVAL_MAX_PROMPTS,
+            description = "Held-out prompts evaluated at most (the first ones); 0 = all. Default: ${DEFAULT-VALUE}.")
+    int evalMaxPrompts;
+
+    @Option(names = "--eval-length-target", paramLabel = "TOKENS",
+            description = "Report the fraction of held-out completions within --length-band of this length. "
+                    + "Default: none.")
+    Double lengthTarget;
+
+    @Option(names = "--length-band", defaultValue = IterateDefaults.LENGTH_BAND,
+            description = "Half-width of the length band, relative to the target. Default: ${DEFAULT-VALUE}.")
+    double lengthBand;
+
+    @Option(names = "--output", defaultValue = IterateDefaults.OUTPUT,
+            description = "Run directory (iterate.json, report.jsonl, round-N/), locked while a run uses it. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Path output;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Reference log-prob cache of the rounds' training. Default: <output>/ref-cache.")
+    Path cacheDir;
+
+    @Mixin
+    TrainOptions train;
+
+    @Option(names = ConfigFile.OPTION, paramLabel = "FILE",
+            description = "YAML file of option values (keys = option names without dashes; lists for repeatable "
+                    + "options); the command line overrides it. Every run writes its effective options to "
+                    + "<output>/config.yaml. Default: none.")
+    Path config;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Train options iterate does not pass on: the pairs file uses the standard fields, and it has no skip report. */
+    private static final Set<String> NOT_FORWARDED = Set.of("prompt-field", "id-field", "chosen-field",
+            "rejected-field", "preference-field", "weight-field", "skip-report");
+
+    @Override
+    public Integer call() {
+        refuseUnusedOptions();
+        boolean embedded = prompts == null;
+        List<String> judgeSpecs = judges.isEmpty() ? List.of(EmbeddedDefault.resolveText(EmbeddedDefault.JUDGE))
+                : judges;
+        var data = train.dataOptions.toOptions();
+        SessionConfig session = train.runtime.sessionConfig(seed);
+        IterateConfig cfg = IterateConfig.builder(artifacts,
+                        embedded ? EmbeddedDefault.resolve(EmbeddedDefault.TRAIN) : prompts, judgeSpecs, output)
+                .evalPrompts(evalPrompts != null ? evalPrompts
+                        : embedded ? EmbeddedDefault.resolve(EmbeddedDefault.EVAL) : null)
+                .evalFraction(evalFraction).rounds(rounds)
+                .fields(data.fields().prompt(), data.fields().id())
+                .reading(data.onBadRow(), data.limits()).promptsPerRound(promptsPerRound)
+                .samplesPerPrompt(samplesPerPrompt)
+                .sampling(new SamplingConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, 1, seed, stop))
+                .seed(seed).judgeFailures(FailurePolicy.parse(judgeFailures)).minMargin(minMargin)
+                .reference(ReferenceMode.parse(reference)).eval(evalSamples, evalMaxPrompts)
+                .lengthBand(lengthTarget, lengthBand).lengths(data.maxPromptLength(), data.maxLength())
+                .session(session).build();
+        train.applyTo(io.dpo4j.train.TrainConfig.builder(artifacts, cfg.prompts())).build(); // train options checked
+        String effective = ConfigFile.effective(spec);
+        Map<String, String> identity = new LinkedHashMap<>(ConfigFile.values(spec));
+        identity.put("judge", String.join("\n", judgeSpecs));
+        identity.put("prompts", cfg.prompts().toString());
+        identity.put("eval-prompts", String.valueOf(cfg.evalPrompts()));
+        List<ObjectNode> rows;
+        try (Judge judge = Judges.open(judgeSpecs, session, Duration.ofSeconds(judgeTimeout))) {
+            Iteration it = new Iteration(cfg, judge, this::trainRound, identity, System.err) {
+            };
+            rows = it.run(() -> ConfigFile.writeRunFile(output, effective, config));
+        }
+        System.out.print(ReportTable.format(rows));
+        System.out.printf("report: %s%n", output.resolve("report.jsonl"));
+        return 0;
+    }
+
+    /** Options of train that iterate takes but has no use for are refused rather than silently ignored. */
+    private void refuseUnusedOptions() {
+        for (String k : List.of("chosen-field", "rejected-field", "preference-field", "weight-field",
+                "skip-report")) {
+            OptionSpec o = spec.findOption("--" + k);
+            Object v = o.getValue();
+            String dflt = o.defaultValue();
+            if (v != null && !String.valueOf(v).equals(dflt)) {
+                throw new IllegalArgumentException("--" + k + ": not used by iterate (its pairs files use the "
+                        + "standard fields, skipped prompt rows are listed on stderr); remove it");
+            }
+        }
+    }
+
+    /**
+     * One round's training as an ordinary {@code dpo4j train} run: train's own option parsing and validation, with
+     * this command's train options as defaults, and the round's files, seed, starting and reference checkpoints.
+     */
+    private RoundTrainer.Trained trainRound(RoundTrainer.Request req) {
+        Map<String, String> values = new LinkedHashMap<>();
+        CommandSpec trainSpec = new CommandLine(new TrainCommand()).getCommandSpec();
+        for (OptionSpec o : spec.options()) {
+            String key = o.longestName().replaceFirst("^-+", "");
+            if (trainSpec.findOption(o.longestName()) != null && spec.mixins().get("train") != null
+                    && isTrainOption(o) && !NOT_FORWARDED.contains(key) && o.getValue() != null) {
+                values.put(key, String.valueOf(o.getValue()));
+            }
+        }
+        CommandLine cl = new CommandLine(new TrainCommand());
+        cl.setDefaultValueProvider(arg -> arg instanceof OptionSpec os
+                ? values.get(os.longestName().replaceFirst("^-+", "")) : null);
+        List<String> args = new ArrayList<>(List.of("--artifacts", artifacts.toString(), "--data",
+                req.pairs().toString(), "--eval-fraction", "0", "--seed", String.valueOf(req.seed()), "--output",
+                req.outputDir().toString(), "--cache-dir", (cacheDir != null ? cacheDir
+                        : output.resolve("ref-cache")).toString(),
+                "--prompt-field", "prompt", "--id-field", "id"));
+        if (req.initFrom() != null) {
+            args.addAll(List.of("--init-from", req.initFrom().toString()));
+        }
+        if (req.referenceFrom() != null) {
+            args.addAll(List.of("--reference-from", req.referenceFrom().toString()));
+        }
+        cl.parseArgs(args.toArray(String[]::new));
+        TrainCommand t = cl.getCommand();
+        return RoundTrainer.trained(t.fit(t.toConfig(), req.log()));
+    }
+
+    /** @return whether {@code o} comes from the {@link TrainOptions} mixin (train's non-file options) */
+    private boolean isTrainOption(OptionSpec o) {
+        CommandSpec mixin = spec.mixins().get("train");
+        return mixin.findOption(o.longestName()) != null;
+    }
+}

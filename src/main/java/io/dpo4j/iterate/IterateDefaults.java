@@ -1,0 +1,45 @@
+package io.dpo4j.iterate;
+
+/**
+ * Defaults of an iterative run, one definition for {@code dpo4j iterate}'s options and {@link IterateConfig#builder}.
+ * Kept as text because picocli's defaults are annotation constants. The values were chosen by measuring the embedded
+ * demo (README "Iterative DPO").
+ */
+public final class IterateDefaults {
+    /** Rounds of generate → judge → pairs → train → evaluate. */
+    public static final String ROUNDS = "3";
+    /** Training prompts sampled per round (a seeded permutation, taken in turn); 0 = all every round. */
+    public static final String PROMPTS_PER_ROUND = "64";
+    /** Completions sampled per training prompt. */
+    public static final String SAMPLES_PER_PROMPT = "4";
+    /** Generated tokens at most per completion. */
+    public static final String MAX_NEW_TOKENS = "16";
+    /** Sampling temperature (> 0: the samples of a prompt must differ). */
+    public static final String TEMPERATURE = "1.0";
+    /** Top-k filter; 0 = off. */
+    public static final String TOP_K = "0";
+    /** Nucleus filter; 1 = off. */
+    public static final String TOP_P = "1.0";
+    /** Repetition penalty; 1 = off. */
+    public static final String REPETITION_PENALTY = "1.0";
+    /** Seed of sampling, prompt order, the held-out split and each round's batch order. */
+    public static final String SEED = "0";
+    /** What a judge failure does. */
+    public static final String JUDGE_FAILURES = "fail";
+    /** Smallest best − worst score margin kept as a pair. */
+    public static final String MIN_MARGIN = "0.0";
+    /** Reference model of each round's DPO loss. */
+    public static final String REFERENCE = "fixed";
+    /** Completions sampled per held-out prompt at each evaluation. */
+    public static final String EVAL_SAMPLES = "2";
+    /** Held-out prompts evaluated at most; 0 = all. */
+    public static final String EVAL_MAX_PROMPTS = "0";
+    /** Fraction of --prompts held out when there is no --eval-prompts file. */
+    public static final String EVAL_FRACTION = "0.1";
+    /** Half-width of the length band around --length-target, relative to the target. */
+    public static final String LENGTH_BAND = "0.2";
+    /** Run directory. */
+    public static final String OUTPUT = "runs/iterate";
+
+    private IterateDefaults() {}
+}
