@@ -141,13 +141,9 @@ final class IterateCommand implements Callable<Integer> {
             description = "Held-out prompts evaluated at most (the first ones); 0 = all. Default: ${DEFAULT-VALUE}.")
     int evalMaxPrompts;
 
-    @Option(names = "--eval-length-target", paramLabel = "TOKENS",
-            description = "Report the fraction of held-out completions within --length-band of this length. "
-                    + "Default: none.")
-    Double lengthTarget;
-
     @Option(names = "--length-band", defaultValue = IterateDefaults.LENGTH_BAND,
-            description = "Half-width of the length band, relative to the target. Default: ${DEFAULT-VALUE}.")
+            description = "With --length-target L > 0: the report gives the fraction of held-out completions whose "
+                    + "length is within L ± this fraction of L. Default: ${DEFAULT-VALUE}.")
     double lengthBand;
 
     @Option(names = "--output", defaultValue = IterateDefaults.OUTPUT,
@@ -194,7 +190,7 @@ final class IterateCommand implements Callable<Integer> {
                 .sampling(new SamplingConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, 1, seed, stop))
                 .seed(seed).judgeFailures(FailurePolicy.parse(judgeFailures)).minMargin(minMargin)
                 .reference(ReferenceMode.parse(reference)).eval(evalSamples, evalMaxPrompts)
-                .lengthBand(lengthTarget, lengthBand).lengths(data.maxPromptLength(), data.maxLength())
+                .lengthBand(train.loss.lengthTarget > 0 ? train.loss.lengthTarget : null, lengthBand).lengths(data.maxPromptLength(), data.maxLength())
                 .session(session).build();
         train.applyTo(io.dpo4j.train.TrainConfig.builder(artifacts, cfg.prompts())).build(); // train options checked
         String effective = ConfigFile.effective(spec);
@@ -204,9 +200,8 @@ final class IterateCommand implements Callable<Integer> {
         identity.put("eval-prompts", String.valueOf(cfg.evalPrompts()));
         List<ObjectNode> rows;
         try (Judge judge = Judges.open(judgeSpecs, session, Duration.ofSeconds(judgeTimeout))) {
-            Iteration it = new Iteration(cfg, judge, this::trainRound, identity, System.err) {
-            };
-            rows = it.run(() -> ConfigFile.writeRunFile(output, effective, config));
+            rows = new Iteration(cfg, judge, this::trainRound, identity, System.err)
+                    .run(() -> ConfigFile.writeRunFile(output, effective, config));
         }
         System.out.print(ReportTable.format(rows));
         System.out.printf("report: %s%n", output.resolve("report.jsonl"));

@@ -17,7 +17,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {TrainCommand.class, EvalCommand.class, ExportInferenceCommand.class, ExportHfCommand.class,
                 BenchCommand.class,
                 VerifyCommand.class, GenerateCommand.class, JudgeCommand.class,
-                DataCommand.class, SweepCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
+                DataCommand.class, SweepCommand.class, ReportCommand.class, IterateCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  dpo4j train                                   # embedded default: tiny GPT-2 on IMDb preferences",
                 "  dpo4j train --artifacts artifacts/tiny-llama --data prefs.jsonl --loss ipo --beta 0.5",
@@ -27,6 +28,7 @@ import picocli.CommandLine.ScopeType;
                 "  dpo4j generate --model runs/dpo/policy.onnx --max-new-tokens 16",
                 "  dpo4j judge --judge onnx:artifacts/judges/sentiment --input rows.jsonl",
                 "  dpo4j sweep --param lr=1e-4:1e-2 --param beta=0.05:0.5 --trials 16",
+                "  dpo4j iterate                                 # iterative DPO demo: tiny GPT-2, sentiment judge",
                 "  dpo4j report runs/dpo runs/dpo-ipo --output reports/compare"})
 public final class Main {
 

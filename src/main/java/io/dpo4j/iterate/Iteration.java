@@ -82,11 +82,20 @@ public final class Iteration {
      * @return the report rows of rounds 0..rounds, as written to {@code report.jsonl}
      */
     public List<ObjectNode> run() {
+        return run(() -> { });
+    }
+
+    /**
+     * As {@link #run()}, calling {@code onStart} once the run directory is locked and the options are checked against
+     * the run's (e.g. to write the effective configuration there), before any prompt is read.
+     */
+    public List<ObjectNode> run(Runnable onStart) {
         ArtifactSet art = ArtifactSet.load(cfg.artifacts());
         TokenizerSpec spec = TokenizerSpec.from(art.manifest().specialTokens());
         try (RunState state = RunState.open(cfg.output(), log);
              PairTokenizer tok = new PairTokenizer(art.file("tokenizer.json"), spec, DataOptions.defaults())) {
             state.checkOptions(options, MAY_CHANGE);
+            onStart.run();
             PromptPool pool = PromptPool.load(cfg, tok, log);
             int first = state.firstIncomplete(cfg.rounds());
             if (first <= cfg.rounds()) {
