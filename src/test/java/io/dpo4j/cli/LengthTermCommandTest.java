@@ -45,7 +45,7 @@ class LengthTermCommandTest {
             CommandLine root = Main.commandLine();
             root.parseArgs(command);
             Object cmd = root.getSubcommands().get(command).getCommand();
-            LossOptions loss = cmd instanceof TrainCommand t ? t.loss : ((EvalCommand) cmd).loss;
+            LossOptions loss = cmd instanceof TrainCommand t ? t.options.loss : ((EvalCommand) cmd).loss;
             assertThat(loss.toConfig()).as(command).isEqualTo(LossConfig.defaults());
         }
     }
