@@ -231,9 +231,10 @@ final class IterateCommand implements Callable<Integer> {
         CommandSpec trainSpec = new CommandLine(new TrainCommand()).getCommandSpec();
         for (OptionSpec o : spec.options()) {
             String key = o.longestName().replaceFirst("^-+", "");
-            if (trainSpec.findOption(o.longestName()) != null && spec.mixins().get("train") != null
-                    && isTrainOption(o) && !NOT_FORWARDED.contains(key) && o.getValue() != null) {
-                values.put(key, String.valueOf(o.getValue()));
+            Object v = o.getValue();
+            if (trainSpec.findOption(o.longestName()) != null && isTrainOption(o) && !NOT_FORWARDED.contains(key)
+                    && v != null) {
+                values.put(key, v.toString());
             }
         }
         CommandLine cl = new CommandLine(new TrainCommand());
