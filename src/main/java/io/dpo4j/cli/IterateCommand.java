@@ -195,16 +195,19 @@ final class IterateCommand implements Callable<Integer> {
         train.applyTo(io.dpo4j.train.TrainConfig.builder(artifacts, cfg.prompts())).build(); // train options checked
         String effective = ConfigFile.effective(spec);
         Map<String, String> identity = new LinkedHashMap<>(ConfigFile.values(spec));
+        identity.remove("output"); // the directory itself: a run moved elsewhere continues
         identity.put("judge", String.join("\n", judgeSpecs));
         identity.put("prompts", cfg.prompts().toString());
         identity.put("eval-prompts", String.valueOf(cfg.evalPrompts()));
         List<ObjectNode> rows;
         try (Judge judge = Judges.open(judgeSpecs, session, Duration.ofSeconds(judgeTimeout))) {
-            rows = new Iteration(cfg, judge, this::trainRound, identity, System.err)
+            rows = new Iteration(cfg, judge, this::trainRound, identity, spec.commandLine().getErr())
                     .run(() -> ConfigFile.writeRunFile(output, effective, config));
         }
-        System.out.print(ReportTable.format(rows));
-        System.out.printf("report: %s%n", output.resolve("report.jsonl"));
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.print(ReportTable.format(rows));
+        out.printf("report: %s%n", output.resolve("report.jsonl"));
+        out.flush();
         return 0;
     }
 

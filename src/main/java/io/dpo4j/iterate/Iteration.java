@@ -15,8 +15,8 @@ import io.dpo4j.train.CheckpointStore;
 import io.dpo4j.util.Files2;
 import io.dpo4j.util.IoReason;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,17 +58,17 @@ public final class Iteration {
     private final Judge judge;
     private final RoundTrainer trainer;
     private final Map<String, String> options;
-    private final PrintStream log;
+    private final PrintWriter log;
 
     /**
      * @param cfg     the run's settings
      * @param judge   the judge (the caller opens and closes it)
      * @param trainer trains each round
      * @param options the run's options as text, recorded in {@code iterate.json} and compared on a rerun
-     * @param log     progress lines (standard error in the CLI)
+     * @param log     progress lines (standard error in the CLI), flushed after each
      */
     public Iteration(IterateConfig cfg, Judge judge, RoundTrainer trainer, Map<String, String> options,
-                     PrintStream log) {
+                     PrintWriter log) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
         this.judge = Objects.requireNonNull(judge, "judge");
         this.trainer = Objects.requireNonNull(trainer, "trainer");
@@ -414,8 +414,8 @@ public final class Iteration {
         }
     }
 
-    /** @return a stream that discards everything (for callers without a log) */
-    public static PrintStream quiet() {
-        return new PrintStream(OutputStream.nullOutputStream());
+    /** @return a writer that discards everything (for callers without a log) */
+    public static PrintWriter quiet() {
+        return new PrintWriter(java.io.Writer.nullWriter());
     }
 }

@@ -4,7 +4,7 @@ import io.dpo4j.data.BadRow;
 import io.dpo4j.data.PairTokenizer;
 import io.dpo4j.data.Prompt;
 import io.dpo4j.data.PromptReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -33,7 +33,7 @@ final class PromptPool {
     }
 
     /** Reads, splits, tokenizes and filters the prompts; logs what was read, skipped and left out. */
-    static PromptPool load(IterateConfig cfg, PairTokenizer tok, PrintStream log) {
+    static PromptPool load(IterateConfig cfg, PairTokenizer tok, PrintWriter log) {
         PromptReader.Result all = read(cfg, cfg.prompts(), log);
         List<Prompt> train = new ArrayList<>(all.prompts());
         List<Prompt> eval;
@@ -83,7 +83,7 @@ final class PromptPool {
         return p;
     }
 
-    private static PromptReader.Result read(IterateConfig cfg, java.nio.file.Path file, PrintStream log) {
+    private static PromptReader.Result read(IterateConfig cfg, java.nio.file.Path file, PrintWriter log) {
         PromptReader.Result r = PromptReader.read(file, cfg.promptField(), cfg.idField(), cfg.onBadRow(),
                 cfg.limits());
         for (BadRow b : r.skipped()) {
@@ -93,7 +93,7 @@ final class PromptPool {
     }
 
     private static List<Encoded> encode(List<Prompt> prompts, PairTokenizer tok, IterateConfig cfg, String what,
-                                        PrintStream log) {
+                                        PrintWriter log) {
         List<Encoded> out = new ArrayList<>();
         int tooLong = 0;
         for (Prompt p : prompts) {

@@ -6,7 +6,7 @@ import io.dpo4j.train.RunLock;
 import io.dpo4j.util.Files2;
 import io.dpo4j.util.IoReason;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ final class RunState implements AutoCloseable {
      *
      * @throws IllegalStateException when another run holds the directory
      */
-    static RunState open(Path output, PrintStream log) {
+    static RunState open(Path output, PrintWriter log) {
         if (Files.isRegularFile(output)) {
             throw new IllegalArgumentException("--output " + output + ": expected a directory, found a file");
         }
@@ -237,7 +237,7 @@ final class RunState implements AutoCloseable {
     }
 
     /** Removes {@code <own file>.tmp-<digits>} files in the output and round directories (a killed run's). */
-    private void sweepTemporaries(PrintStream log) {
+    private void sweepTemporaries(PrintWriter log) {
         List<Path> dirs = new ArrayList<>(List.of(output));
         dirs.addAll(roundDirs());
         for (Path d : dirs) {

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,8 +18,8 @@ class RunStateTest {
     @TempDir
     Path tmp;
 
-    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
-    private final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
+    private final StringWriter logText = new StringWriter();
+    private final PrintWriter log = new PrintWriter(logText, true);
 
     private static ObjectNode row(int round) {
         ObjectNode n = Jsonl.JSON.createObjectNode();
@@ -120,7 +119,7 @@ class RunStateTest {
             assertThat(tmpPairs).doesNotExist();
             assertThat(tmpReport).doesNotExist();
             assertThat(foreign).exists();
-            assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("removed leftover temporary " + tmpPairs);
+            assertThat(logText.toString()).contains("removed leftover temporary " + tmpPairs);
             s.writeReport(List.of(row(0), row(1)));
             assertThat(Files.readAllLines(out.resolve(RunState.REPORT_FILE)))
                     .containsExactly("{\"round\":0,\"reward_mean\":0.5}", "{\"round\":1,\"reward_mean\":1.5}");
