@@ -248,6 +248,11 @@ final class IterateCommand implements Callable<Integer> {
                 req.outputDir().toString(), "--cache-dir", (cacheDir != null ? cacheDir
                         : output.resolve("ref-cache")).toString(),
                 "--prompt-field", "prompt", "--id-field", "id"));
+        if (req.batchSize(train.batchSize) < train.batchSize) {
+            args.addAll(List.of("--batch-size", String.valueOf(req.batchSize(train.batchSize))));
+            req.log().printf("round %d: %d pairs, fewer than --batch-size %d: micro-batches of %d%n", req.round(),
+                    req.pairCount(), train.batchSize, req.pairCount());
+        }
         if (req.initFrom() != null) {
             args.addAll(List.of("--init-from", req.initFrom().toString()));
         }

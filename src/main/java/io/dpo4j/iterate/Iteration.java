@@ -246,8 +246,8 @@ public final class Iteration {
                 long t = System.nanoTime();
                 try (PrintStream trainLog = new PrintStream(Files.newOutputStream(dir.resolve(TRAIN_LOG)), true,
                         StandardCharsets.UTF_8)) {
-                    RoundTrainer.Trained t1 = trainer.train(new RoundTrainer.Request(r, dir.resolve(PAIRS), trainDir,
-                            prev, reference, cfg.seed() + r, trainLog));
+                    RoundTrainer.Trained t1 = trainer.train(new RoundTrainer.Request(r, dir.resolve(PAIRS), pairs,
+                            trainDir, prev, reference, cfg.seed() + r, trainLog));
                     out = new Trained(t1.checkpoint(), true, t1.steps(), t1.lastLoss());
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write " + dir.resolve(TRAIN_LOG) + ": " + IoReason.of(e), e);

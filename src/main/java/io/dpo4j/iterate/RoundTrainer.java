@@ -24,14 +24,20 @@ public interface RoundTrainer {
      *
      * @param round         the round (1-based)
      * @param pairs         the round's preference file (JSONL: prompt, chosen, rejected, id)
+     * @param pairCount     how many pairs it holds (≥ 1); a micro-batch larger than that is cut to it
      * @param outputDir     the run directory of the training (metrics.jsonl, checkpoints/)
      * @param initFrom      the previous round's checkpoint, or null in round 1 (the artifacts' starting weights)
      * @param referenceFrom the reference checkpoint, or null for the artifacts' starting weights
      * @param seed          batch-order seed of the round
      * @param log           where the training's progress lines go
      */
-    record Request(int round, Path pairs, Path outputDir, Path initFrom, Path referenceFrom, long seed,
-                   PrintStream log) {}
+    record Request(int round, Path pairs, int pairCount, Path outputDir, Path initFrom, Path referenceFrom, long seed,
+                   PrintStream log) {
+        /** @return {@code batchSize}, or the pair count when there are fewer pairs (train refuses a larger batch) */
+        public int batchSize(int batchSize) {
+            return Math.min(batchSize, pairCount);
+        }
+    }
 
     /**
      * What a round's training produced.
@@ -48,7 +54,8 @@ public interface RoundTrainer {
     /**
      * @param template training settings (loss, optimisation, batching, data limits, runtime); its data files, output,
      *                 seed, resume, init and reference are replaced per round, its field names by the defaults
-     *                 ({@code pairs.jsonl} uses them), and no pairs are held out
+     *                 ({@code pairs.jsonl} uses them), no pairs are held out, and the batch is cut to the round's pairs
+     *                 when they are fewer
      */
     static RoundTrainer from(TrainConfig template) {
         return req -> {
@@ -57,7 +64,8 @@ public interface RoundTrainer {
                     d.maxPromptLength(), d.truncationMode(), d.limits());
             TrainConfig cfg = template.toBuilder().trainData(req.pairs()).evalData(null).evalFraction(0).data(data)
                     .outputDir(req.outputDir()).seed(req.seed()).resumeFrom(null).initFrom(req.initFrom())
-                    .referenceFrom(req.referenceFrom()).saveBest(false).build();
+                    .referenceFrom(req.referenceFrom()).saveBest(false).batchSize(req.batchSize(template.batchSize()))
+                    .build();
             return trained(DpoTrainer.with(cfg).log(req.log()).fit());
         };
     }
