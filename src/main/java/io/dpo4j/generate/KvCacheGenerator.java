@@ -99,10 +99,28 @@ public final class KvCacheGenerator implements TokenGenerator {
 
     @Override
     public List<long[]> generate(List<long[]> prompts, SamplingConfig cfg, StopStrings stop) {
+        long[] seeds = new long[prompts.size()];
+        java.util.Arrays.fill(seeds, cfg.seed());
+        return generate(prompts, cfg, stop, seeds);
+    }
+
+    /**
+     * As {@link #generate(List, SamplingConfig, StopStrings)}, with a seed per prompt: sample j of prompt i draws
+     * from {@code SplittableRandom(seeds[i] + j)} ({@code cfg.seed()} is not used). With the same seed for every
+     * prompt, sample j of all prompts shares one random stream, so on a near-uniform model their tokens are
+     * correlated; distinct seeds (e.g. {@code base + i · samples}) make every sequence's draws independent.
+     *
+     * @param seeds one seed per prompt
+     */
+    public List<long[]> generate(List<long[]> prompts, SamplingConfig cfg, StopStrings stop, long[] seeds) {
+        if (seeds.length != prompts.size()) {
+            throw new IllegalArgumentException("generation: expected one seed per prompt (" + prompts.size()
+                    + "), found " + seeds.length);
+        }
         List<Sequence> rows = new ArrayList<>();
-        for (long[] p : prompts) {
+        for (int i = 0; i < prompts.size(); i++) {
             for (int j = 0; j < cfg.samples(); j++) {
-                Sequence s = new Sequence(p, j, cfg);
+                Sequence s = new Sequence(prompts.get(i), seeds[i] + j, cfg);
                 s.checkDone(eos, maxPositions, cfg, stop);
                 rows.add(s);
             }

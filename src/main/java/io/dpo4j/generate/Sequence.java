@@ -17,11 +17,20 @@ final class Sequence {
      * @param cfg    sampling settings
      */
     Sequence(long[] prompt, int sample, SamplingConfig cfg) {
+        this(prompt, cfg.seed() + sample, cfg);
+    }
+
+    /**
+     * @param prompt the prompt's token ids (at least one)
+     * @param seed   seed of this sequence's random stream
+     * @param cfg    sampling settings
+     */
+    Sequence(long[] prompt, long seed, SamplingConfig cfg) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("prompt: expected at least one token, found none");
         }
         this.promptLength = prompt.length;
-        this.random = new SplittableRandom(cfg.seed() + sample);
+        this.random = new SplittableRandom(seed);
         this.tokens = Arrays.copyOf(prompt, prompt.length + cfg.maxNewTokens());
         this.length = prompt.length;
     }

@@ -59,8 +59,9 @@ final class PolicyModel {
 
     /**
      * Samples {@code cfg.samples()} completions per prompt, prompt-major (prompt 0's samples, then prompt 1's, ...);
-     * sample j of every prompt draws from {@code SplittableRandom(cfg.seed() + j)}, so a prompt's samples do not
-     * depend on the other prompts of the batch.
+     * sample j of prompt i draws from {@code SplittableRandom(cfg.seed() + i·samples + j)}: every sequence has its own
+     * stream (one stream per sample index for all prompts made the prompts' samples of a near-uniform model share
+     * their tokens), and a prompt's samples do not depend on how the prompts are batched.
      *
      * @return generated ids per sequence, EOS included when produced
      */
@@ -72,7 +73,12 @@ final class PolicyModel {
             KvCacheGenerator gen = new KvCacheGenerator(s, kv[0], kv[1], eos, art.manifest().maxPositions());
             int perBatch = Math.max(1, GENERATE_ROWS / cfg.samples());
             for (int from = 0; from < prompts.size(); from += perBatch) {
-                out.addAll(gen.generate(prompts.subList(from, Math.min(prompts.size(), from + perBatch)), cfg, stop));
+                int to = Math.min(prompts.size(), from + perBatch);
+                long[] seeds = new long[to - from];
+                for (int i = from; i < to; i++) {
+                    seeds[i - from] = cfg.seed() + (long) i * cfg.samples();
+                }
+                out.addAll(gen.generate(prompts.subList(from, to), cfg, stop, seeds));
             }
         }
         return out;

@@ -72,6 +72,26 @@ class KvCacheGeneratorTest {
         }
     }
 
+    /** A seed per prompt: prompt i's samples equal that prompt run alone with seed seeds[i]; one seed for all is the plain call. */
+    @Test
+    void aSeedPerPromptEqualsEachPromptAloneWithItsSeed() {
+        SamplingConfig hot = new SamplingConfig(12, 1.0, 0, 1.0, 1.0, 2, 0, List.of());
+        long[] seeds = {100, 7, 100, -3};
+        try (InferenceSession s = session("tiny-gpt2", KvCacheGenerator.GRAPH)) {
+            KvCacheGenerator gen = GenerationGoldensTest.kv(s, "tiny-gpt2");
+            List<long[]> batched = gen.generate(prompts(), hot, StopStrings.NONE, seeds);
+            List<long[]> alone = new ArrayList<>();
+            for (int i = 0; i < seeds.length; i++) {
+                SamplingConfig own = new SamplingConfig(12, 1.0, 0, 1.0, 1.0, 2, seeds[i], List.of());
+                alone.addAll(gen.generate(List.of(prompts().get(i)), own, StopStrings.NONE));
+            }
+            assertThat(show(batched)).isEqualTo(show(alone));
+            assertThat(show(gen.generate(prompts(), hot, StopStrings.NONE, new long[4])))
+                    .isEqualTo(show(gen.generate(prompts(), hot, StopStrings.NONE)));
+            assertThat(show(List.of(batched.get(0)))).isNotEqualTo(show(List.of(batched.get(2)))); // other prompt
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"tiny-gpt2", "tiny-llama"})
     void kvCachePathEqualsNoCachePath(String model) {
