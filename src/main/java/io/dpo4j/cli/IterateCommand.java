@@ -167,6 +167,23 @@ final class IterateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Train options whose iterate default differs from train's (see {@link IterateDefaults#TRAIN_EPOCHS}). */
+    static final Map<String, String> TRAIN_DEFAULTS = Map.of("epochs", IterateDefaults.TRAIN_EPOCHS);
+
+    /**
+     * @param file the {@code --config} file, or null
+     * @return the iterate command's default values: the file's, else {@link #TRAIN_DEFAULTS}, else the options' own
+     */
+    static CommandLine.IDefaultValueProvider defaults(CommandLine.IDefaultValueProvider file) {
+        return arg -> {
+            String v = file == null ? null : file.defaultValue(arg);
+            if (v == null && arg instanceof OptionSpec o) {
+                v = TRAIN_DEFAULTS.get(o.longestName().replaceFirst("^-+", ""));
+            }
+            return v;
+        };
+    }
+
     /** Train options iterate does not pass on: the pairs file uses the standard fields, and it has no skip report. */
     private static final Set<String> NOT_FORWARDED = Set.of("prompt-field", "id-field", "chosen-field",
             "rejected-field", "preference-field", "weight-field", "skip-report");

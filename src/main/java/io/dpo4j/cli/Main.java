@@ -44,6 +44,7 @@ public final class Main {
     /** @return the configured command line (used by tests and {@link #main}) */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("iterate").setDefaultValueProvider(IterateCommand.defaults(null));
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             line.getErr().println("error: " + oneLine(ex));
             if (verbose(parsed)) {
@@ -65,6 +66,7 @@ public final class Main {
             if (config != null) {
                 ConfigFile file = ConfigFile.read(config);
                 cl.setDefaultValueProvider(file); // options given on the command line win
+                cl.getSubcommands().get("iterate").setDefaultValueProvider(IterateCommand.defaults(file));
                 args = file.withListOptions(cl, args);
             }
             return cl.execute(args);

@@ -9,7 +9,7 @@ public final class IterateDefaults {
     /** Rounds of generate → judge → pairs → train → evaluate. */
     public static final String ROUNDS = "3";
     /** Training prompts sampled per round (a seeded permutation, taken in turn); 0 = all every round. */
-    public static final String PROMPTS_PER_ROUND = "64";
+    public static final String PROMPTS_PER_ROUND = "256";
     /** Completions sampled per training prompt. */
     public static final String SAMPLES_PER_PROMPT = "4";
     /** Generated tokens at most per completion. */
@@ -31,7 +31,7 @@ public final class IterateDefaults {
     /** Reference model of each round's DPO loss. */
     public static final String REFERENCE = "fixed";
     /** Completions sampled per held-out prompt at each evaluation. */
-    public static final String EVAL_SAMPLES = "2";
+    public static final String EVAL_SAMPLES = "4";
     /** Held-out prompts evaluated at most; 0 = all. */
     public static final String EVAL_MAX_PROMPTS = "0";
     /** Fraction of --prompts held out when there is no --eval-prompts file. */
@@ -40,6 +40,12 @@ public final class IterateDefaults {
     public static final String LENGTH_BAND = "0.2";
     /** Run directory. */
     public static final String OUTPUT = "runs/iterate";
+    /**
+     * Passes over each round's pairs ({@code --epochs} of the round's training; train's own default is 3). Measured
+     * on the demo: 3 epochs drive the tiny policy to one repeated token by round 3 (reward 52–68, KL 65–101), 1 epoch
+     * raises the reward steadily at KL ≈ 8.
+     */
+    public static final String TRAIN_EPOCHS = "1";
 
     private IterateDefaults() {}
 }
