@@ -76,10 +76,10 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
         Map<String, List<String>> lists = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             JsonNode v = e.getValue();
-            if (v.isNull()) {
-                continue;
+            if (v.isNull() || (v.isArray() && v.isEmpty())) {
+                continue; // the option's own default (an empty list: a repeatable option not given)
             }
-            if (v.isArray() && !v.isEmpty() && allScalars(v)) {
+            if (v.isArray() && allScalars(v)) {
                 List<String> items = new java.util.ArrayList<>();
                 v.forEach(item -> items.add(item.asText()));
                 lists.put(e.getKey(), List.copyOf(items));

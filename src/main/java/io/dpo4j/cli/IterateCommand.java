@@ -13,7 +13,6 @@ import io.dpo4j.iterate.RoundTrainer;
 import io.dpo4j.judge.FailurePolicy;
 import io.dpo4j.judge.Judge;
 import io.dpo4j.judge.Judges;
-import io.dpo4j.runtime.SessionConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -190,12 +189,35 @@ final class IterateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        IterateConfig cfg = toConfig();
+        String effective = ConfigFile.effective(spec);
+        Map<String, String> identity = new LinkedHashMap<>(ConfigFile.values(spec));
+        identity.remove("output"); // the directory itself: a run moved elsewhere continues
+        identity.put("judge", String.join("\n", cfg.judgeSpecs()));
+        identity.put("prompts", cfg.prompts().toString());
+        identity.put("eval-prompts", String.valueOf(cfg.evalPrompts()));
+        List<ObjectNode> rows;
+        try (Judge judge = Judges.open(cfg.judgeSpecs(), cfg.session(), Duration.ofSeconds(judgeTimeout))) {
+            rows = new Iteration(cfg, judge, this::trainRound, identity, spec.commandLine().getErr())
+                    .run(() -> ConfigFile.writeRunFile(output, effective, config));
+        }
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.print(ReportTable.format(rows));
+        out.printf("report: %s%n", output.resolve("report.jsonl"));
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * @return the run's settings; without --prompts the embedded demo's files and judge. The train options are
+     *     validated here too (as a round's training will see them: no held-out pairs).
+     */
+    IterateConfig toConfig() {
         refuseUnusedOptions();
         boolean embedded = prompts == null;
         List<String> judgeSpecs = judges.isEmpty() ? List.of(EmbeddedDefault.resolveText(EmbeddedDefault.JUDGE))
                 : judges;
         var data = train.dataOptions.toOptions();
-        SessionConfig session = train.runtime.sessionConfig(seed);
         IterateConfig cfg = IterateConfig.builder(artifacts,
                         embedded ? EmbeddedDefault.resolve(EmbeddedDefault.TRAIN) : prompts, judgeSpecs, output)
                 .evalPrompts(evalPrompts != null ? evalPrompts
@@ -207,25 +229,10 @@ final class IterateCommand implements Callable<Integer> {
                 .sampling(new SamplingConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, 1, seed, stop))
                 .seed(seed).judgeFailures(FailurePolicy.parse(judgeFailures)).minMargin(minMargin)
                 .reference(ReferenceMode.parse(reference)).eval(evalSamples, evalMaxPrompts)
-                .lengthBand(train.loss.lengthTarget > 0 ? train.loss.lengthTarget : null, lengthBand).lengths(data.maxPromptLength(), data.maxLength())
-                .session(session).build();
-        train.applyTo(io.dpo4j.train.TrainConfig.builder(artifacts, cfg.prompts())).build(); // train options checked
-        String effective = ConfigFile.effective(spec);
-        Map<String, String> identity = new LinkedHashMap<>(ConfigFile.values(spec));
-        identity.remove("output"); // the directory itself: a run moved elsewhere continues
-        identity.put("judge", String.join("\n", judgeSpecs));
-        identity.put("prompts", cfg.prompts().toString());
-        identity.put("eval-prompts", String.valueOf(cfg.evalPrompts()));
-        List<ObjectNode> rows;
-        try (Judge judge = Judges.open(judgeSpecs, session, Duration.ofSeconds(judgeTimeout))) {
-            rows = new Iteration(cfg, judge, this::trainRound, identity, spec.commandLine().getErr())
-                    .run(() -> ConfigFile.writeRunFile(output, effective, config));
-        }
-        java.io.PrintWriter out = spec.commandLine().getOut();
-        out.print(ReportTable.format(rows));
-        out.printf("report: %s%n", output.resolve("report.jsonl"));
-        out.flush();
-        return 0;
+                .lengthBand(train.loss.lengthTarget > 0 ? train.loss.lengthTarget : null, lengthBand)
+                .lengths(data.maxPromptLength(), data.maxLength()).session(train.runtime.sessionConfig(seed)).build();
+        train.applyTo(io.dpo4j.train.TrainConfig.builder(artifacts, cfg.prompts())).evalFraction(0).build();
+        return cfg;
     }
 
     /** Options of train that iterate takes but has no use for are refused rather than silently ignored. */

@@ -135,6 +135,23 @@ class IterateCommandTest {
     }
 
     @Test
+    void withoutOptionsItIsTheSentimentDemoWithItsOwnEpochDefault() {
+        CommandLine root = Main.commandLine();
+        root.parseArgs("iterate");
+        IterateCommand it = root.getSubcommands().get("iterate").getCommand();
+        io.dpo4j.iterate.IterateConfig cfg = it.toConfig();
+        assertThat(cfg.prompts().toString()).endsWith("artifacts/datasets/imdb-pref/train.jsonl");
+        assertThat(cfg.evalPrompts().toString()).endsWith("artifacts/datasets/imdb-pref/eval.jsonl");
+        assertThat(cfg.judgeSpecs()).singleElement().asString().startsWith("onnx:").endsWith("artifacts/judges/sentiment");
+        assertThat(cfg.rounds()).isEqualTo(3);
+        assertThat(cfg.promptsPerRound()).isEqualTo(256);
+        assertThat(it.train.epochs).isEqualTo(1); // iterate's default; train's stays 3
+        CommandLine again = Main.commandLine();
+        again.parseArgs("train");
+        assertThat(((TrainCommand) again.getSubcommands().get("train").getCommand()).options.epochs).isEqualTo(3);
+    }
+
+    @Test
     void refreshGivesZEqualsZeroAtStepOneOfEveryRound() throws Exception {
         for (int r = 1; r <= 2; r++) {
             JsonNode first = jsonl(runA.resolve("round-" + r + "/train/metrics.jsonl")).get(0);
@@ -165,6 +182,13 @@ class IterateCommandTest {
         assertThat(lastErr).contains("rounds 0..2 complete in " + runA + "; nothing to run")
                 .doesNotContain("round 1:");
         assertThat(Files.readAllBytes(runA.resolve("report.jsonl"))).isEqualTo(before);
+        // the run's config.yaml (the judge spec as a YAML list) is the same run: also a no-op
+        assertThat(Files.readString(runA.resolve("config.yaml"))).contains("judge:\n- ");
+        assertThat(run(List.of("iterate", "--config", runA.resolve("config.yaml").toString()))).as(lastErr).isZero();
+        assertThat(lastErr).contains("nothing to run");
+        Path listForScalar = Files.writeString(tmp.resolve("bad.yaml"), "lr: [0.1, 0.2]\n");
+        assertThat(run(List.of("iterate", "--config", listForScalar.toString()))).isEqualTo(2);
+        assertThat(lastErr).contains("field 'lr': expected a single value (a list only for a repeatable option)");
         List<String> other = args(runA);
         other.addAll(List.of("--beta", "0.2"));
         assertThat(run(other)).isEqualTo(2);
