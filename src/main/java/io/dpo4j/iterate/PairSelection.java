@@ -3,7 +3,6 @@ package io.dpo4j.iterate;
 import io.dpo4j.data.BlankText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Best-vs-worst pairs from judged samples (the rule of iterative / online DPO with a scalar judge, e.g. Xiong et al.
@@ -151,10 +150,5 @@ public final class PairSelection {
             }
         }
         return out;
-    }
-
-    /** @return the first choice that is a pair, if any (for messages) */
-    static Optional<Choice> firstPair(List<Choice> choices) {
-        return choices.stream().filter(Choice::isPair).findFirst();
     }
 }

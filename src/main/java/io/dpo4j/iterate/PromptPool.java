@@ -26,6 +26,7 @@ final class PromptPool {
     private final List<Encoded> eval;
     private final int perRound;
 
+    /** @param train the training prompts, in the order rounds take them (a seeded permutation) */
     private PromptPool(List<Encoded> train, List<Encoded> eval, int perRound) {
         this.train = List.copyOf(train);
         this.eval = List.copyOf(eval);
@@ -69,12 +70,8 @@ final class PromptPool {
                     + cfg.maxPromptLength());
         }
         log.printf("prompts: %d training, %d held-out%n", t.size(), e.size());
-        return new PromptPool(t, e, cfg.promptsPerRound() == 0 ? t.size() : Math.min(cfg.promptsPerRound(),
-                t.size()), cfg.seed());
-    }
-
-    private PromptPool(List<Encoded> train, List<Encoded> eval, int perRound, long seed) {
-        this(permuted(train, seed), eval, perRound);
+        return new PromptPool(permuted(t, cfg.seed()), e, cfg.promptsPerRound() == 0 ? t.size()
+                : Math.min(cfg.promptsPerRound(), t.size()));
     }
 
     private static List<Encoded> permuted(List<Encoded> train, long seed) {

@@ -59,7 +59,8 @@ class IterateCommandTest {
         String judge = "cmd:[\"" + JAVA + "\",\"" + JUDGE + "\"]";
         return new ArrayList<>(List.of("iterate", "--no-progress", "--rounds", "2", "--prompts-per-round", "8",
                 "--samples-per-prompt", "2", "--max-new-tokens", "6", "--eval-samples", "1", "--eval-max-prompts", "8",
-                "--max-steps", "2", "--batch-size", "4", "--log-every", "1", "--lr", "0.01", "--reference", "refresh",
+                "--max-steps", "2", "--batch-size", "4", "--log-every", "1", "--lr", "0.01", "--beta", "0.15",
+                "--reference", "refresh",
                 "--judge", judge, "--output", out.toString()));
     }
 
@@ -146,6 +147,12 @@ class IterateCommandTest {
         assertThat(cfg.rounds()).isEqualTo(3);
         assertThat(cfg.promptsPerRound()).isEqualTo(256);
         assertThat(it.train.epochs).isEqualTo(1); // iterate's default; train's stays 3
+        assertThat(cfg.lengthTarget()).isNull();
+        root.parseArgs("iterate", "--length-target", "12", "--length-lambda", "0.01", "--length-band", "0.25");
+        io.dpo4j.iterate.IterateConfig withTarget = ((IterateCommand) root.getSubcommands().get("iterate")
+                .getCommand()).toConfig();
+        assertThat(withTarget.lengthTarget()).isEqualTo(12.0);
+        assertThat(withTarget.lengthBand()).isEqualTo(0.25);
         CommandLine again = Main.commandLine();
         again.parseArgs("train");
         assertThat(((TrainCommand) again.getSubcommands().get("train").getCommand()).options.epochs).isEqualTo(3);
@@ -160,7 +167,10 @@ class IterateCommandTest {
             assertThat(first.get("rewards/chosen").asDouble()).isEqualTo(0.0);
             assertThat(first.get("loss").asDouble()).isCloseTo(Math.log(2), within(1e-6));
         }
-        assertThat(Files.readString(runA.resolve("round-2/train/config.yaml")))
+        assertThat(Files.readString(runA.resolve("round-2/train/config.yaml"))) // the train options passed on
+                .contains("lr: 0.01").contains("beta: 0.15").contains("max-steps: 2").contains("batch-size: 4")
+                .contains("epochs: 1").contains("seed: 2").contains("eval-fraction: 0.0")
+                .contains("data: \"" + runA.resolve("round-2/pairs.jsonl"))
                 .contains("reference-from: \"" + runA.resolve("round-1/train/checkpoints/step-000002"))
                 .contains("init-from: \"" + runA.resolve("round-1/train/checkpoints/step-000002"));
     }
@@ -190,10 +200,10 @@ class IterateCommandTest {
         assertThat(run(List.of("iterate", "--config", listForScalar.toString()))).isEqualTo(2);
         assertThat(lastErr).contains("field 'lr': expected a single value (a list only for a repeatable option)");
         List<String> other = args(runA);
-        other.addAll(List.of("--beta", "0.2"));
+        other.set(other.indexOf("0.15"), "0.2"); // --beta
         assertThat(run(other)).isEqualTo(2);
         assertThat(lastErr).startsWith("error: --output " + runA + " holds a run started with other options: "
-                + "--beta '0.1' (now '0.2'); rerun with the original options");
+                + "--beta '0.15' (now '0.2'); rerun with the original options");
     }
 
     /**

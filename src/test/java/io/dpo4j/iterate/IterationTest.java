@@ -110,7 +110,15 @@ class IterationTest {
     @Test
     void aJudgeThatTiesEverythingGivesNoPairsAndTheStartModelStays() throws Exception {
         Path out = tmp.resolve("ties");
-        List<ObjectNode> rows = run(config(out, 1, FailurePolicy.fail()), new FnJudge(s -> 1.0), new StringWriter());
+        IterateConfig cfg = IterateConfig.builder(ART, PROMPTS, List.of("fn"), out).evalPrompts(EVAL).rounds(1)
+                .promptsPerRound(6).samplesPerPrompt(3).sampling(new SamplingConfig(5, 1.0, 0, 1.0, 1.0, 1, 0,
+                        List.of())).eval(1, 6).lengthBand(4.0, 0.25).build();
+        List<ObjectNode> rows = run(cfg, new FnJudge(s -> 1.0), new StringWriter());
+        // the length band around --length-target 4 (3..5 tokens) from the evaluation's own samples
+        List<ObjectNode> samples = Jsonl.read(out.resolve("round-1/eval-samples.jsonl"));
+        long inBand = samples.stream().filter(x -> Math.abs(x.get("tokens").asInt() - 4) <= 1).count();
+        assertThat(rows.get(1).get("length_in_band").asDouble()).isEqualTo((double) inBand / samples.size());
+        assertThat(rows.get(1).get("length_target").asDouble()).isEqualTo(4.0);
         ObjectNode r1 = rows.get(1);
         assertThat(r1.get("pairs").asInt()).isZero();
         assertThat(r1.get("pair_ties").asInt()).isEqualTo(6);
