@@ -90,6 +90,7 @@ public final class Iteration {
      * the run's (e.g. to write the effective configuration there), before any prompt is read.
      */
     public List<ObjectNode> run(Runnable onStart) {
+        requireInputsOutside(cfg.output());
         ArtifactSet art = ArtifactSet.load(cfg.artifacts());
         TokenizerSpec spec = TokenizerSpec.from(art.manifest().specialTokens());
         try (RunState state = RunState.open(cfg.output(), log);
@@ -348,6 +349,24 @@ public final class Iteration {
 
         private String relative(Path p) {
             return state.output().toAbsolutePath().normalize().relativize(p.toAbsolutePath().normalize()).toString();
+        }
+    }
+
+    /** The run writes only under {@code output}: no input may lie there (nor be it). */
+    private void requireInputsOutside(Path output) {
+        Path out = output.toAbsolutePath().normalize();
+        List<String[]> inputs = new ArrayList<>();
+        inputs.add(new String[] {"--artifacts", cfg.artifacts().toString()});
+        inputs.add(new String[] {"--prompts", cfg.prompts().toString()});
+        if (cfg.evalPrompts() != null) {
+            inputs.add(new String[] {"--eval-prompts", cfg.evalPrompts().toString()});
+        }
+        for (String[] in : inputs) {
+            Path p = Path.of(in[1]).toAbsolutePath().normalize();
+            if (p.startsWith(out) || out.startsWith(p) && Files.isDirectory(p)) {
+                throw new IllegalArgumentException("--output " + output + " and " + in[0] + " " + in[1]
+                        + ": expected the run directory apart from its inputs, found one inside the other");
+            }
         }
     }
 

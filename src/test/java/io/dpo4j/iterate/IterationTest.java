@@ -167,6 +167,12 @@ class IterationTest {
                 .hasMessageStartingWith("--max-new-tokens: expected at most --max-length − --max-prompt-length = 64");
         assertThatThrownBy(() -> IterateConfig.builder(ART, PROMPTS, List.of(), tmp).build())
                 .hasMessage("--judge: expected at least one judge spec, found none");
+        Path inside = tmp.resolve("run/prompts.jsonl");
+        assertThatThrownBy(() -> new Iteration(IterateConfig.builder(ART, inside, List.of("fn"), tmp.resolve("run"))
+                .evalPrompts(EVAL).build(), new FnJudge(s -> 0), trainer(tmp), Map.of(), Iteration.quiet()).run())
+                .hasMessage("--output " + tmp.resolve("run") + " and --prompts " + inside + ": expected the run "
+                        + "directory apart from its inputs, found one inside the other");
+        assertThat(tmp.resolve("run")).doesNotExist();
         assertThatThrownBy(() -> ReferenceMode.parse("latest"))
                 .hasMessage("--reference: unknown value 'latest'; valid: fixed, refresh");
     }
