@@ -1,55 +1,70 @@
 package io.dpo4j.sweep;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 
 /**
- * Bayesian optimisation: after a few random trials, a {@link GaussianProcess} on the objectives so far and the next
- * point maximising expected improvement (Jones et al. 1998, eq. 15) over seeded random candidates plus perturbations
- * of the best points. Deterministic in (seed, history, trial).
+ * Bayesian optimisation with literature defaults, each chosen on known functions (see {@code StrategyTest}):
+ * <ol>
+ *   <li>initial design: the first {@code max(5, 2·dims)} trials (Ax's count of Sobol trials before the model) are a
+ *       maximin {@link LatinHypercube}, so the first model sees the whole space;</li>
+ *   <li>failed trials (a non-finite objective: a diverged run) count as the worst finite objective so far, so the
+ *       model learns to avoid their region (dropped, the model keeps proposing there);</li>
+ *   <li>objectives warped by a {@link PowerTransform} (HEBO's output warping), then a {@link GaussianProcess}
+ *       (BoTorch's Matérn-5/2 ARD model with priors, noise fitted);</li>
+ *   <li>expected improvement (Jones et al. 1998) over the best posterior mean at a tried point (the plug-in
+ *       incumbent for noisy objectives, Picheny et al. 2013) with margin ξ = 0.01 (GPyOpt's and scikit-optimize's
+ *       default, here in standardised units), maximised over {@value #CANDIDATES} seeded uniform candidates plus
+ *       perturbations of the best points, the best {@value #REFINE_STARTS} refined by Nelder–Mead (as
+ *       scikit-optimize refines its best candidates by L-BFGS).</li>
+ * </ol>
+ * Deterministic in (seed, history, trial).
  *
  * @param seed seed of the initial design and of the candidates
  */
 record BayesStrategy(long seed) implements Strategy {
     private static final int CANDIDATES = 2000;
     private static final int LOCAL_PER_BEST = 200;
-    private static final double XI = 0.01; // exploration margin, in standardised-objective units × scale
+    private static final int REFINE_STARTS = 5;
+    private static final double XI = 0.01;
 
     @Override
     public double[] next(int dims, List<Observation> done, int trial) {
-        if (done.size() < initialTrials(dims)) {
+        int n0 = initialTrials(dims);
+        if (trial < n0) {
+            return LatinHypercube.maximin(n0, dims, RandomStrategy.stream(seed ^ 0x4c4853L, 0))[trial];
+        }
+        List<Observation> obs = imputed(done);
+        if (obs.size() < 2) { // nothing to model yet (trials still running with --jobs, or all failed)
             return RandomStrategy.uniform(seed, trial, dims);
         }
-        double[][] x = new double[done.size()][]; // (n, d)
-        double[] y = new double[done.size()]; // (n)
+        double[][] x = new double[obs.size()][]; // (n, d)
+        double[] y = new double[obs.size()]; // (n)
         for (int i = 0; i < x.length; i++) {
-            x[i] = done.get(i).point();
-            y[i] = done.get(i).objective();
+            x[i] = obs.get(i).point();
+            y[i] = obs.get(i).objective();
         }
-        y = capAtMedian(y); // the model cares about the good region; outliers would flatten it
-        GaussianProcess gp = GaussianProcess.fit(x, y);
-        double best = Double.POSITIVE_INFINITY;
-        for (double v : y) {
-            best = Math.min(best, v);
+        double[] z = PowerTransform.warp(y); // (n) standardised
+        GaussianProcess gp = GaussianProcess.fit(x, z);
+        double incumbent = Double.POSITIVE_INFINITY;
+        for (double[] p : x) {
+            incumbent = Math.min(incumbent, gp.predict(p)[0]);
         }
-        double[] choice = null;
-        double bestEi = Double.NEGATIVE_INFINITY;
-        for (double[] c : candidates(dims, done, trial)) {
+        double best = incumbent;
+        ToDoubleFunction<double[]> negEi = c -> {
             double[] ms = gp.predict(c);
-            double ei = expectedImprovement(best, ms[0], ms[1], XI * Math.max(1e-12, spread(y)));
-            if (ei > bestEi) {
-                bestEi = ei;
-                choice = c;
-            }
-        }
-        return choice;
+            return -expectedImprovement(best, ms[0], ms[1], XI);
+        };
+        return maximise(negEi, candidates(dims, obs, trial), dims);
     }
 
-    /** @return trials proposed at random before the model is used */
+    /** @return trials of the initial design, before the model is used */
     static int initialTrials(int dims) {
-        return Math.max(4, 2 * dims);
+        return Math.max(5, 2 * dims);
     }
 
     /** E[max(best − f − ξ, 0)] for f ~ N(mu, sigma²) (minimisation). */
@@ -62,7 +77,53 @@ record BayesStrategy(long seed) implements Strategy {
         return gain * Normal.cdf(z) + sigma * Normal.pdf(z);
     }
 
-    private List<double[]> candidates(int dims, List<Observation> done, int trial) {
+    /**
+     * @return {@code done} with each non-finite objective replaced by the worst finite one (empty when none is
+     *     finite)
+     */
+    static List<Observation> imputed(List<Observation> done) {
+        double worst = Double.NEGATIVE_INFINITY;
+        for (Observation o : done) {
+            if (Double.isFinite(o.objective())) {
+                worst = Math.max(worst, o.objective());
+            }
+        }
+        List<Observation> out = new ArrayList<>();
+        if (worst == Double.NEGATIVE_INFINITY) {
+            return out;
+        }
+        for (Observation o : done) {
+            out.add(Double.isFinite(o.objective()) ? o : new Observation(o.point(), worst));
+        }
+        return out;
+    }
+
+    /** @return the candidate minimising f after refining the best few with Nelder–Mead inside the unit cube */
+    private static double[] maximise(ToDoubleFunction<double[]> f, List<double[]> candidates, int dims) {
+        double[] values = new double[candidates.size()];
+        Integer[] order = new Integer[candidates.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = f.applyAsDouble(candidates.get(i));
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble(i -> values[i]));
+        double[] lo = new double[dims], hi = new double[dims], step = new double[dims];
+        Arrays.fill(hi, 1);
+        Arrays.fill(step, 0.02);
+        double[] choice = candidates.get(order[0]);
+        double bestValue = values[order[0]];
+        for (int k = 0; k < Math.min(REFINE_STARTS, order.length); k++) {
+            double[] p = NelderMead.minimize(f, candidates.get(order[k]), step, lo, hi, 100 * dims);
+            double v = f.applyAsDouble(p);
+            if (v < bestValue) {
+                bestValue = v;
+                choice = p;
+            }
+        }
+        return choice;
+    }
+
+    private List<double[]> candidates(int dims, List<Observation> obs, int trial) {
         SplittableRandom r = RandomStrategy.stream(~seed, trial); // not the stream of the initial design
         List<double[]> out = new ArrayList<>();
         for (int i = 0; i < CANDIDATES; i++) {
@@ -72,7 +133,7 @@ record BayesStrategy(long seed) implements Strategy {
             }
             out.add(u);
         }
-        List<Observation> top = new ArrayList<>(done);
+        List<Observation> top = new ArrayList<>(obs);
         top.sort(Comparator.comparingDouble(Observation::objective));
         for (Observation o : top.subList(0, Math.min(3, top.size()))) {
             for (int i = 0; i < LOCAL_PER_BEST; i++) {
@@ -84,27 +145,6 @@ record BayesStrategy(long seed) implements Strategy {
             }
         }
         return out;
-    }
-
-    /** @return y with every value above the median replaced by the median (order among the better half kept) */
-    static double[] capAtMedian(double[] y) {
-        double[] sorted = y.clone();
-        java.util.Arrays.sort(sorted);
-        double median = sorted[(sorted.length - 1) / 2];
-        double[] out = new double[y.length];
-        for (int i = 0; i < y.length; i++) {
-            out[i] = Math.min(y[i], median);
-        }
-        return out;
-    }
-
-    private static double spread(double[] y) {
-        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (double v : y) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-        }
-        return hi - lo;
     }
 
     private static double gaussian(SplittableRandom r) {
