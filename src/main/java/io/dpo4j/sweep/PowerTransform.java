@@ -67,8 +67,9 @@ final class PowerTransform {
     }
 
     /**
-     * Profile log-likelihood of a normal model for the transformed values: −n/2·log σ̂²(λ) + (λ − 1)·Σ log y (Box–Cox)
-     * or + (λ − 1)·Σ sign(y)·log(|y| + 1) (Yeo–Johnson), as in SciPy's {@code boxcox_llf} / {@code yeojohnson_llf}.
+     * Profile log-likelihood of a normal model for the transformed values: −n/2·log σ̂²(λ) + (λ − 1)·Σ log y
+     * (Box–Cox) or + (λ − 1)·Σ sign(y)·log(|y| + 1) (Yeo–Johnson), as SciPy's {@code boxcox_llf} and
+     * {@code yeojohnson_llf} define it.
      */
     static double logLikelihood(double[] s, double lambda, boolean boxCox) {
         int n = s.length;

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Bayesian optimisation against random search on known functions, seeded: the median over 9 seeds of the number of
  * trials until a proposed point's true value reaches a target, and, over 31 seeds, the best true value within 12
- * trials (the small budgets a sweep of training runs has; 9 seeds are too few for that noisier measure). Functions: Branin (2-D, three global minima), Hartmann-3 (3-D,
- * four local minima), Forrester (1-D, multimodal) observed with Gaussian noise, and Branin with a failing region
- * (NaN objectives, as a diverged learning rate gives).
+ * trials (the small budgets a sweep of training runs has; 9 seeds are too few for that noisier measure). Functions:
+ * Branin (2-D, three global minima), Hartmann-3 (3-D, four local minima), Forrester (1-D, multimodal) observed with
+ * Gaussian noise, and Branin with a failing region (NaN objectives, as a diverged learning rate gives).
  */
 class BayesStrategyTest {
     private static final int SEEDS = 9;
@@ -43,7 +43,7 @@ class BayesStrategyTest {
         return -s;
     }
 
-    /** Forrester et al. (2008) on [0, 1]: (6x − 2)²·sin(12x − 4), global minimum −6.02074 at 0.75725, a local one. */
+    /** Forrester et al. (2008) on [0, 1]: (6x − 2)²·sin(12x − 4); global minimum −6.02074 at 0.75725, one local. */
     static double forrester(double[] u) {
         return Math.pow(6 * u[0] - 2, 2) * Math.sin(12 * u[0] - 4);
     }
@@ -58,7 +58,8 @@ class BayesStrategyTest {
         double best12 = Double.POSITIVE_INFINITY;
         for (int t = 0; t < budget && (hit > budget || t < 12); t++) {
             double[] u = s.next(p.dims(), done, t);
-            assertThat(Arrays.stream(u).boxed().toList()).hasSize(p.dims()).allSatisfy(v -> assertThat(v).isBetween(0.0, 1.0));
+            assertThat(Arrays.stream(u).boxed().toList()).hasSize(p.dims())
+                    .allSatisfy(v -> assertThat(v).isBetween(0.0, 1.0));
             double truth = p.f().applyAsDouble(u);
             double noise = p.noise() == 0 ? 0 : p.noise() * gaussian(new SplittableRandom(seed * 100003L + t));
             done.add(new Strategy.Observation(u, truth + noise));

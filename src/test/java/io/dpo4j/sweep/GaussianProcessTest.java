@@ -45,7 +45,8 @@ class GaussianProcessTest {
             double[] mean = doubles(c.get("mean")), sd = doubles(c.get("sd"));
             for (int i = 0; i < test.length; i++) {
                 double[] ms = gp.predict(test[i]);
-                assertThat(ms[0]).as("%s mean %d", c.get("name"), i).isCloseTo(mean[i], within(1e-9 * (1 + Math.abs(mean[i]))));
+                assertThat(ms[0]).as("%s mean %d", c.get("name"), i)
+                        .isCloseTo(mean[i], within(1e-9 * (1 + Math.abs(mean[i]))));
                 assertThat(ms[1]).as("%s sd %d", c.get("name"), i).isCloseTo(sd[i], within(1e-9 * (1 + sd[i])));
             }
             double[] ys = GaussianProcess.standardise(y);
@@ -87,6 +88,7 @@ class GaussianProcessTest {
             errNoisy += Math.pow(noisy[i] - clean[i], 2);
             errModel += Math.pow(smooth.predict(x[i])[0] - clean[i], 2);
         }
-        assertThat(errModel).as("the posterior mean is closer to the clean function than the data").isLessThan(errNoisy);
+        assertThat(errModel).as("the posterior mean is closer to the clean function than the data")
+                .isLessThan(errNoisy);
     }
 }
