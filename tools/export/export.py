@@ -3,6 +3,7 @@
 
     tools/.venv/bin/python tools/export/export.py --model-dir DIR --name NAME --out artifacts \\
         [--opset 17] [--weight-decay 0.0] [--max-grad-norm X] [--no-verify]
+        [--lora-r 8 [--lora-alpha 32] [--lora-dropout 0.0] [--lora-targets q_proj,v_proj | all-linear]]
 
 Writes artifacts/NAME/ exactly as tools/CONTRACT.md describes. Everything is written into a temporary
 directory beside the target and renamed into place at the end; on any error nothing half-written remains.
@@ -20,14 +21,15 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dpo4j_export import decay, hf_loader, manifest, onnx_graphs, ort_artifacts, tokenizer_files, verify  # noqa: E402
+from dpo4j_export import decay, hf_loader, lora, manifest, onnx_graphs, ort_artifacts, tokenizer_files, verify  # noqa: E402
 from dpo4j_export.errors import ExportError  # noqa: E402
 from dpo4j_export.wrappers import TRAIN_INPUTS  # noqa: E402
 
 
 def export(model_dir: Path, name: str, out_root: Path, opset: int = 17, weight_decay: float = 0.0,
-           max_grad_norm=None, run_verify: bool = True, decay_rule: str = "hf") -> Path:
-    """Runs the whole export; returns the final artifact directory."""
+           max_grad_norm=None, run_verify: bool = True, decay_rule: str = "hf", lora_spec=None) -> Path:
+    """Runs the whole export; returns the final artifact directory. With ``lora_spec`` (a :class:`lora.LoraSpec`) the
+    training graph trains LoRA adapters on the frozen base (reference, inference and KV graphs stay the base's)."""
     torch.manual_seed(0)
     if not name or "/" in name or name.startswith("."):
         raise ExportError(f"--name: expected a plain directory name, found {name!r}")
@@ -37,23 +39,36 @@ def export(model_dir: Path, name: str, out_root: Path, opset: int = 17, weight_d
     cfg, lm = hf_loader.load_model(model_dir)
     hf_loader.require_file(model_dir / "tokenizer.json", "tokenizer")
     special = tokenizer_files.special_tokens(model_dir, cfg, lm.vocab_size)
-    decayed = decay.decay_parameters(model_dir, [n for n, _ in lm.named_parameters()], decay_rule)
+    if lora_spec is not None:
+        lora.resolve_targets(lm, cfg["model_type"], lora_spec.targets)  # fails on bad names before anything is written
+    else:
+        decayed = decay.decay_parameters(model_dir, [n for n, _ in lm.named_parameters()], decay_rule)
+    adapters = []
+
+    def add_adapters(model):
+        adapters.extend(lora.apply(model, cfg["model_type"], lora_spec))
+        found = dict(model.named_parameters())
+        return {n: found[n] for n in lora.adapter_names(adapters)}
     out_root.mkdir(parents=True, exist_ok=True)
     target = out_root / name
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=out_root))
     try:
         with tempfile.TemporaryDirectory(prefix=f".{name}.work-", dir=out_root) as work:
-            forward = onnx_graphs.export_all(lm, Path(work), tmp, opset)
+            forward = onnx_graphs.export_all(lm, Path(work), tmp, opset,
+                                             add_adapters if lora_spec is not None else None)
         want = verify.expected(lm) if run_verify else None
-        params = [n for n, _ in lm.named_parameters()]
+        params = [n for n, _ in lm.named_parameters()] if lora_spec is None else lora.adapter_names(adapters)
+        if lora_spec is not None:
+            decayed = decay.adapter_decay_parameters(params, decay_rule)
         lm.to("meta")  # the weights now live in weights.data only; shapes stay for the manifest
-        ort_artifacts.generate(forward, params, tmp, max_grad_norm)
+        frozen = [] if lora_spec is None else [n for n, _ in lm.named_parameters() if n not in set(params)]
+        ort_artifacts.generate(forward, params, tmp, max_grad_norm, frozen)
         del forward
         tokenizer_files.copy_files(model_dir, tmp)
         if run_verify:
             verify.run_all(tmp, want)
         manifest.write(tmp / "manifest.json", manifest.build(tmp, name, lm, special, weight_decay, max_grad_norm,
-                                                                    decay_rule, decayed))
+                                                                    decay_rule, decayed, lora_spec, adapters))
         tmp.chmod(0o755)  # mkdtemp creates 0700
         _replace(tmp, target)
     except BaseException:
@@ -85,12 +100,27 @@ def main(argv=None) -> int:
                     help="hf: no decay for biases and LayerNorm/LlamaRMSNorm weights (HF Trainer); all: every tensor")
     ap.add_argument("--max-grad-norm", type=float, default=None, help="clip gradients by global L2 norm in the optimizer graph")
     ap.add_argument("--no-verify", action="store_true", help="skip the onnxruntime load/train check")
+    g = ap.add_argument_group("LoRA (train adapters on the frozen base; the reference is the base)")
+    g.add_argument("--lora-r", type=int, default=0, help="adapter rank r; 0 (default) trains every weight instead")
+    g.add_argument("--lora-alpha", type=float, default=32.0,
+                   help="scaling numerator: adapters add (alpha / r) * B A x (default 32; PEFT's own default is 8)")
+    g.add_argument("--lora-dropout", type=float, default=0.0, help="dropout on the adapters' input (default 0.0, PEFT's)")
+    g.add_argument("--lora-targets", default="",
+                   help="comma-separated PEFT target_modules (module names, e.g. q_proj,v_proj) or all-linear; default: "
+                        "PEFT's for the architecture (gpt2: c_attn; llama, qwen2: q_proj,v_proj)")
     a = ap.parse_args(argv)
     onnxruntime.set_default_logger_severity(3)  # generate_artifacts' graph transformers log at INFO otherwise
     start = time.perf_counter()
     try:
+        spec = None
+        if a.lora_r:
+            spec = lora.LoraSpec(a.lora_r, a.lora_alpha, a.lora_dropout,
+                                 tuple(t.strip() for t in a.lora_targets.split(",") if t.strip()))
+        elif a.lora_targets or a.lora_dropout or a.lora_alpha != 32.0:
+            raise ExportError("--lora-alpha/--lora-dropout/--lora-targets: expected --lora-r >= 1 with them, found "
+                              f"--lora-r {a.lora_r}")
         target = export(a.model_dir, a.name, a.out, a.opset, a.weight_decay, a.max_grad_norm, not a.no_verify,
-                        a.decay_rule)
+                        a.decay_rule, spec)
     except ExportError as e:
         print(f"export.py: error: {e}", file=sys.stderr)
         return 2

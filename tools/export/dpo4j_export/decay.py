@@ -33,3 +33,13 @@ def decay_parameters(model_dir: Path, param_names: list, rule: str) -> list:
         raise ExportError(f"{model_dir}: parameters {missing[:5]} are not parameters of the Hugging Face model, so "
                           f"HF's weight-decay rule cannot name their group (use --decay-rule all)")
     return [n for n in param_names if n in hf_decay]
+
+
+def adapter_decay_parameters(adapter_names: list, rule: str) -> list:
+    """The decayed LoRA adapters: all of them under both rules. HF Trainer builds its groups from the parameters that
+    require gradients (the adapters; the frozen base is in no group), and every adapter is the ``weight`` of an
+    ``nn.Linear`` (PEFT's ``lora_A`` / ``lora_B``, no bias), which ``get_decay_parameter_names`` decays
+    (checked against transformers on a PEFT model by tools/tests/test_lora_export.py)."""
+    if rule not in RULES:
+        raise ExportError(f"--decay-rule: expected one of {list(RULES)}, found {rule!r}")
+    return list(adapter_names)

@@ -80,11 +80,32 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def build(out: Path, name: str, lm, special_tokens: dict, weight_decay: float, max_grad_norm, decay_rule: str,
-          decay_parameters: list) -> dict:
-    params = {n for n, _ in lm.named_parameters()}
-    check_external_data(out)
+def weight_offsets(path: Path) -> dict:
+    """{tensor name: offset} of the external initializers of the graph ``path`` (the layout of weights.data)."""
+    g = onnx.load(str(path), load_external_data=False).graph
+    return {t.name: int(next(e.value for e in t.external_data if e.key == "offset"))
+            for t in g.initializer if t.data_location == onnx.TensorProto.EXTERNAL}
+
+
+def lora_section(out: Path, spec, adapters: list) -> dict:
+    """manifest.json ``lora``: the options, every adapted module, and where each base tensor lies in weights.data
+    (what `dpo4j export-hf` / `export-inference --merge` / `generate --checkpoint` read to merge the adapters)."""
+    from . import lora
     return {
+        "r": spec.r, "alpha": spec.alpha, "dropout": spec.dropout, "scaling": spec.scaling, "init_seed": spec.seed,
+        "target_modules": lora.target_module_names([a["module"] for a in adapters]),
+        "num_trainable": sum(a["in_features"] * spec.r + spec.r * a["out_features"] for a in adapters),
+        "adapters": adapters,
+        "base_weights": {"file": "weights.data", "offsets": weight_offsets(out / "inference_kv_model.onnx")},
+    }
+
+
+def build(out: Path, name: str, lm, special_tokens: dict, weight_decay: float, max_grad_norm, decay_rule: str,
+          decay_parameters: list, lora_spec=None, adapters=()) -> dict:
+    params = {n for n, _ in lm.named_parameters()}
+    trainable = set(n for a in adapters for n in (a["lora_A"], a["lora_B"]))
+    check_external_data(out)
+    doc = {
         "format": FORMAT,
         "name": name,
         "architecture": lm.architecture,
@@ -95,7 +116,8 @@ def build(out: Path, name: str, lm, special_tokens: dict, weight_decay: float, m
         "num_parameters": sum(p.numel() for p in lm.parameters()),
         # Hugging Face names and shapes of the trainable tensors (tied weights once), in the model's order: what
         # `dpo4j export-hf` writes to model.safetensors.
-        "parameters": [{"name": n, "shape": list(p.shape)} for n, p in lm.named_parameters()],
+        # With LoRA: the base model's tensors (frozen; the adapters are listed under "lora").
+        "parameters": [{"name": n, "shape": list(p.shape)} for n, p in lm.named_parameters() if n not in trainable],
         "special_tokens": special_tokens,
         "optimizer": {"type": "adamw", "betas": list(BETAS), "eps": EPS, "weight_decay": weight_decay,
                       "max_grad_norm": max_grad_norm, "graph_weight_decay": GRAPH_WEIGHT_DECAY,
@@ -107,6 +129,9 @@ def build(out: Path, name: str, lm, special_tokens: dict, weight_decay: float, m
                   "onnxruntime-training": onnxruntime.__version__, "transformers": transformers.__version__},
         "files": {p.name: sha256(p) for p in sorted(out.iterdir()) if p.is_file() and p.name != "manifest.json"},
     }
+    if lora_spec is not None:
+        doc["lora"] = lora_section(out, lora_spec, list(adapters))
+    return doc
 
 
 def write(path: Path, manifest: dict) -> None:

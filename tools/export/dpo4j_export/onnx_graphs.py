@@ -13,6 +13,7 @@ from pathlib import Path
 
 import onnx
 import torch
+from onnx import numpy_helper
 
 from . import kv_graph, wrappers
 from .errors import ExportError
@@ -85,16 +86,20 @@ def write_weights(lm: torch.nn.Module, path: Path) -> dict:
     return layout
 
 
-def attach_weights(model: onnx.ModelProto, layout: dict, path: Path, user_inputs, require_all: bool) -> None:
+def attach_weights(model: onnx.ModelProto, layout: dict, path: Path, user_inputs, require_all: bool,
+                   inline: dict = None) -> None:
     """Turns the parameter inputs of ``model`` (saved as ``path``) into initializers stored in ``WEIGHTS_FILE``.
 
     Every graph input must be a user input (``user_inputs``) or a parameter of ``layout`` with its shape; with
     ``require_all`` every parameter must appear (the training forward: the checkpoint is built from it).
+    ``inline`` (name -> tensor: LoRA adapters, small) become initializers holding their values, and must all appear.
     """
     g = model.graph
-    params = [i for i in g.input if i.name not in user_inputs]
+    inline = inline or {}
+    params = [i for i in g.input if i.name not in user_inputs and i.name not in inline]
     unknown = sorted(i.name for i in params if i.name not in layout)
     missing = sorted(set(layout) - {i.name for i in params}) if require_all else []
+    missing += sorted(set(inline) - {i.name for i in g.input})
     if unknown or missing:
         raise ExportError(f"{path}: graph inputs differ from user inputs + model parameters: unexpected {unknown[:10]}, "
                           f"missing parameters {missing[:10]}")
@@ -109,6 +114,8 @@ def attach_weights(model: onnx.ModelProto, layout: dict, path: Path, user_inputs
         for key, value in (("location", WEIGHTS_FILE), ("offset", str(offset)), ("length", str(length))):
             t.external_data.add(key=key, value=value)
         g.initializer.append(t)
+    for name, value in inline.items():
+        g.initializer.append(numpy_helper.from_array(value.detach().to(torch.float32).contiguous().numpy(), name))
     kept = [i for i in g.input if i.name in user_inputs]
     del g.input[:]
     g.input.extend(kept)
@@ -151,17 +158,20 @@ def name_logits(model: onnx.ModelProto, path: Path, vocab_size: int) -> None:
         node.output[:] = ["logits" if o == old else o for o in node.output]
 
 
-def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int) -> onnx.ModelProto:
+def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int, add_adapters=None) -> onnx.ModelProto:
     """Writes ``weights.data``, reference_model.onnx, inference_model.onnx and inference_kv_model.onnx into ``out``;
-    returns the training forward graph (its initializers point into ``out/weights.data``; nothing of it is saved)."""
+    returns the training forward graph (its initializers point into ``out/weights.data``; nothing of it is saved).
+
+    With ``add_adapters`` (a function that adds LoRA adapters to ``lm`` in place and returns their trainable tensors by
+    name), the weights file and the three inference graphs are the base model's, written before the adapters exist,
+    and only the training forward carries the adapters: the base weights as external initializers into the same
+    ``weights.data`` (frozen: never graph inputs, so never checkpoint parameters), the adapters inline.
+    """
     example = wrappers.example_inputs(lm.vocab_size)
     layout = write_weights(lm, out / WEIGHTS_FILE)
     forward_path = work / "forward_model.onnx"
-    forward = export_graph(wrappers.TrainGraph(lm), example, wrappers.TRAIN_INPUTS, wrappers.TRAIN_OUTPUTS,
-                           forward_path, opset)
-    attach_weights(forward, layout, forward_path, wrappers.TRAIN_INPUTS, require_all=True)
-    expose_layernorm_stats(forward)
-    name_logits(forward, forward_path, lm.vocab_size)
+    if add_adapters is None:
+        forward = _export_forward(lm, example, layout, forward_path, opset, None)
     for module, inputs, outputs, name in (
             (wrappers.ReferenceGraph(lm), wrappers.REFERENCE_INPUTS, wrappers.REFERENCE_OUTPUTS, "reference_model.onnx"),
             (wrappers.InferenceGraph(lm), wrappers.INFERENCE_INPUTS, wrappers.INFERENCE_OUTPUTS, "inference_model.onnx")):
@@ -169,4 +179,14 @@ def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int) -> onnx.M
         attach_weights(model, layout, out / name, inputs, require_all=False)
         onnx.save(model, str(out / name))
     kv_graph.export(lm, out, opset, layout)
+    if add_adapters is not None:
+        forward = _export_forward(lm, example, layout, forward_path, opset, add_adapters(lm))
+    return forward
+
+
+def _export_forward(lm, example: dict, layout: dict, path: Path, opset: int, adapters) -> onnx.ModelProto:
+    forward = export_graph(wrappers.TrainGraph(lm), example, wrappers.TRAIN_INPUTS, wrappers.TRAIN_OUTPUTS, path, opset)
+    attach_weights(forward, layout, path, wrappers.TRAIN_INPUTS, require_all=True, inline=adapters)
+    expose_layernorm_stats(forward)
+    name_logits(forward, path, lm.vocab_size)
     return forward

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import onnx
 from onnxruntime.training import artifacts
+from onnxruntime.training import onnxblock
 from onnxruntime.training.onnxblock import optim
 
 from .errors import ExportError
@@ -22,7 +23,7 @@ CHECKPOINT_VERSION = 2
 GRAPH_WEIGHT_DECAY = 0.0  # decay is applied by the runtime (manifest optimizer.decay_parameters)
 
 
-def generate(forward: onnx.ModelProto, params, out: Path, max_grad_norm) -> None:
+def generate(forward: onnx.ModelProto, params, out: Path, max_grad_norm, frozen=()) -> None:
     """Writes training_model.onnx, eval_model.onnx, optimizer_model.onnx and checkpoint into ``out``.
 
     The optimizer graph's AdamW has weight_decay 0: ORT's optimizer has one parameter group, so decoupled weight
@@ -36,6 +37,13 @@ def generate(forward: onnx.ModelProto, params, out: Path, max_grad_norm) -> None
     which costs nothing without the data, and it moves every parameter to a graph input before ORT sees the graph.
     The only reader of the weights is ORT's checkpoint writer, which resolves the external data relative to the
     working directory, so generate_artifacts runs with ``out`` as the working directory.
+
+    ``frozen`` (LoRA: the base weights, external initializers of ``forward``) are neither trainable nor checkpoint
+    state. They go to generate_artifacts as frozen parameters, so that ORT's pre-training graph optimisation sees
+    graph inputs, not constants (as constants it folds e.g. the Transpose of every Linear weight into a new inline
+    initializer: a second, transposed copy of the base inside training_model.onnx); the checkpoint is written with
+    the trainable tensors only, and afterwards the frozen inputs of the training and eval graphs are turned back into
+    the same external initializers into weights.data.
     """
     clip = optim.ClipGradNorm(max_grad_norm) if max_grad_norm is not None else None
     adamw = optim.AdamW(bias_correction=True, betas=BETAS, eps=EPS, weight_decay=GRAPH_WEIGHT_DECAY, clip_grad=clip)
@@ -43,10 +51,15 @@ def generate(forward: onnx.ModelProto, params, out: Path, max_grad_norm) -> None
     with _native_stderr_captured():
         os.chdir(out)
         try:
-            artifacts.generate_artifacts(forward, requires_grad=list(params), frozen_params=[], loss=None,
-                                         optimizer=adamw, artifact_directory=str(out))
+            with _checkpoint_without_frozen(bool(frozen)):
+                artifacts.generate_artifacts(forward, requires_grad=list(params), frozen_params=list(frozen),
+                                             loss=None, optimizer=adamw, artifact_directory=str(out))
         finally:
             os.chdir(cwd)
+    if frozen:
+        layout = {t.name: t for t in forward.graph.initializer if t.name in set(frozen)}
+        for f in ("training_model.onnx", "eval_model.onnx"):
+            _inputs_to_external(out / f, layout)
     _set_pytorch_adam_mode(out / "optimizer_model.onnx")
     for f in ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx"):
         _canonicalize_generated_names(out / f)
@@ -56,6 +69,41 @@ def generate(forward: onnx.ModelProto, params, out: Path, max_grad_norm) -> None
     version = checkpoint_version(out / "checkpoint")
     if version != CHECKPOINT_VERSION:
         raise ExportError(f"{out / 'checkpoint'}: version: expected {CHECKPOINT_VERSION}, found {version}")
+
+
+@contextlib.contextmanager
+def _checkpoint_without_frozen(active: bool):
+    """While active, generate_artifacts' checkpoint holds only the trainable parameters (its frozen list is dropped)."""
+    if not active:
+        yield
+        return
+    save = onnxblock.save_checkpoint
+
+    def trainable_only(parameters, path, nominal_checkpoint=False):
+        trainable, _frozen = parameters
+        return save((trainable, []), path, nominal_checkpoint=nominal_checkpoint)
+
+    onnxblock.save_checkpoint = trainable_only
+    try:
+        yield
+    finally:
+        onnxblock.save_checkpoint = save
+
+
+def _inputs_to_external(path: Path, layout: dict) -> None:
+    """Replaces the graph inputs named in ``layout`` (name -> external-data TensorProto) by those initializers."""
+    model = onnx.load(str(path), load_external_data=False)
+    g = model.graph
+    found = [i for i in g.input if i.name in layout]
+    if len(found) != len(layout):
+        missing = sorted(set(layout) - {i.name for i in found})
+        raise ExportError(f"{path}: expected every frozen weight as a graph input, missing {missing[:10]}")
+    kept = [i for i in g.input if i.name not in layout]
+    del g.input[:]
+    g.input.extend(kept)
+    for i in found:
+        g.initializer.append(layout[i.name])
+    onnx.save(model, str(path))
 
 
 @contextlib.contextmanager
@@ -81,7 +129,7 @@ def _native_stderr_captured():
 
 def _set_pytorch_adam_mode(path: Path) -> None:
     """onnxblock's AdamW hard-codes adam_mode=1 (HF); the contract's optimizer is PyTorch's AdamW (mode 0)."""
-    model = onnx.load(str(path))
+    model = onnx.load(str(path), load_external_data=False)
     nodes = [n for n in model.graph.node if n.op_type == "AdamWOptimizer"]
     if len(nodes) != 1:
         raise ExportError(f"{path}: expected exactly one AdamWOptimizer node, found {len(nodes)}")
@@ -97,7 +145,7 @@ _GENERATED = re.compile(r"^onnx::(.+)::(\d+)$")
 def _canonicalize_generated_names(path: Path) -> None:
     """onnxblock numbers its names (``onnx::adamw.updated_flag::7``) with a process-wide counter; renumber them
     in order of appearance so that exporting twice in one process writes identical bytes."""
-    model = onnx.load(str(path))
+    model = onnx.load(str(path), load_external_data=False)  # a LoRA graph's frozen base stays in weights.data
     g = model.graph
     mapping = {}
 
