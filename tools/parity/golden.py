@@ -4,7 +4,9 @@
   independent float64 reference in tools/parity/dpo_reference.py;
 * ``<model>.json`` + ``<model>-params-<run>.bin`` for each tiny model: Hugging Face transformers (float32, eval)
   log-probs, losses, rewards and a 3-step torch AdamW run on a fixed batch, cross-checked against the exported
-  artifacts run through onnxruntime-training's Python API (fails with a non-zero exit naming the worst element).
+  artifacts run through onnxruntime-training's Python API (fails with a non-zero exit naming the worst element);
+  for the LoRA sets (``tiny-gpt2-lora``, ``tiny-llama-lora``) the model is PEFT's LoRA on the base, in float64, and
+  the 3 AdamW steps train the adapters only.
 
 Usage: ``tools/.venv/bin/python tools/parity/golden.py [--models tiny-gpt2 tiny-llama] [--vectors-only]``
 """
@@ -40,6 +42,7 @@ MIX = (0.4, 0.2, 0.1, 0.2, 0.1)
 ILR = dict(length_target=5.5, length_lambda=0.01)
 # Completion lengths of the cases that do not use DPO_TOKENS_*: |y_w| = |y_l| in every pair (the term is 0 for any L).
 CASE_TOKENS = {"sigmoid-ilr-equal-lengths": ((3.0, 5.0, 7.0), (3.0, 5.0, 7.0))}
+LORA_SUFFIX = "-lora"
 
 
 def vector_cases() -> list[tuple[str, str, ref.LossInputs]]:
@@ -129,7 +132,7 @@ def write_vectors(out: Path) -> None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--models", nargs="*", default=["tiny-gpt2", "tiny-llama"])
+    p.add_argument("--models", nargs="*", default=["tiny-gpt2", "tiny-llama", "tiny-gpt2-lora", "tiny-llama-lora"])
     p.add_argument("--artifacts", type=Path, default=ROOT / "artifacts")
     p.add_argument("--hf", type=Path, default=TOOLS / ".cache" / "hf", help="directory of the HF model dirs")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -141,7 +144,8 @@ def main(argv=None) -> int:
     if a.vectors_only:
         return 0
     for name in a.models:
-        model_golden(name, a.artifacts / name, a.hf / name, a.out, model_cases(),
+        base = name[:-len(LORA_SUFFIX)] if name.endswith(LORA_SUFFIX) else name  # a LoRA set's HF model: its base
+        model_golden(name, a.artifacts / name, a.hf / base, a.out, model_cases(),
                      train=dict(lr=TRAIN_LR, steps=TRAIN_STEPS, betas=TRAIN_BETAS, eps=TRAIN_EPS),
                      tol_rel=TOL_REL, tol_param=TOL_PARAM)
     return 0

@@ -128,6 +128,11 @@ def write_json(path: Path, doc: dict) -> None:
     print(f"wrote {path} ({path.stat().st_size} bytes)")
 
 
+def _peft_version() -> str:
+    import peft
+    return peft.__version__
+
+
 def _tools() -> dict:
     import onnx
     import onnxruntime
@@ -143,8 +148,14 @@ def model_golden(name: str, art: Path, hf: Path, out: Path, cases, train: dict, 
     manifest = _require(art, hf)
     batch = gt.build_batch(art / "tokenizer.json", manifest["special_tokens"])
     b = batch.pairs
+    lora = manifest.get("lora")
+    if lora:  # PEFT's LoRA on the base model, in float64, from the checkpoint's starting adapters
+        start = go.checkpoint_parameters(art)
+        load = lambda: gt.load_lora_model(hf, lora, start, torch.float64)  # noqa: E731
+    else:
+        load = lambda: gt.load_model(hf)  # noqa: E731
     with torch.no_grad():
-        stats = gt.sequence_stats(gt.load_model(hf), batch)
+        stats = gt.sequence_stats(load(), batch)
     ref_logps = gt.reference_logps(stats.logps, b)  # (N)
     pb = gt.pair_batch(stats.logps, stats.token_counts, ref_logps)
     results = [ref.compute(pb, x) for _, _, x in cases]
@@ -156,7 +167,7 @@ def model_golden(name: str, art: Path, hf: Path, out: Path, cases, train: dict, 
         if models is not None and name not in models:
             continue
         run_ref = ref_logps if offsets else gt.float32(stats.logps)  # (N); own logps: z = 0 at step 1
-        model = gt.load_model(hf)
+        model = load()
         hf_decay = gt.decay_parameter_names(model)
         if weight_decay and sorted(hf_decay) != sorted(opt["decay_parameters"]):
             raise SystemExit(f"{art / 'manifest.json'}: optimizer.decay_parameters differ from transformers' "
@@ -207,4 +218,11 @@ def model_golden(name: str, art: Path, hf: Path, out: Path, cases, train: dict, 
         "artifact_sha256": {f: manifest.get("files", {}).get(f) for f in ("checkpoint", "tokenizer.json")},
         "tools": _tools(),
     }
+    if lora:
+        doc["lora"] = {"note": "The golden model is peft.get_peft_model(base, LoraConfig(r, lora_alpha, "
+                               "target_modules, fan_in_fan_out)) (PEFT " + _peft_version() + ") run in float64, its "
+                               "adapters set to the exported checkpoint's starting values (B = 0); the trainings "
+                               "train the adapters only, named as in the checkpoint. logps, reference_model and "
+                               "inference_model are the base model's.",
+                       **{k: lora[k] for k in ("r", "alpha", "dropout", "scaling", "target_modules")}}
     write_json(out / f"{name}.json", doc)

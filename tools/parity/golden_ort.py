@@ -102,6 +102,13 @@ def train(art: Path, named_feeds: dict, learning_rate: float, steps: int, weight
     return per_step, params
 
 
+def checkpoint_parameters(art: Path) -> dict:
+    """The artifacts' starting checkpoint: parameter name -> float32 array (a LoRA set's: its adapters)."""
+    from onnxruntime.training.api import CheckpointState
+    state = CheckpointState.load_checkpoint(str(art / "checkpoint"))
+    return {name: np.array(p.data, dtype=np.float32) for name, p in state.parameters}
+
+
 def reference_model(art: Path, input_ids, attention_mask, completion_mask) -> dict:
     """reference_model.onnx through onnxruntime.InferenceSession: logps, token_counts, logits_sum."""
     import onnxruntime as ort

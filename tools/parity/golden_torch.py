@@ -94,7 +94,7 @@ class SeqStats:
 def sequence_stats(model: torch.nn.Module, batch: Batch) -> SeqStats:
     """Log-prob of token t read from the logits at position t-1, summed over completion tokens."""
     logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask).logits  # (N, T, V)
-    logp = torch.log_softmax(logits[:, :-1].float(), dim=-1)  # (N, T-1, V)
+    logp = torch.log_softmax(logits[:, :-1].to(_float_dtype(logits)), dim=-1)  # (N, T-1, V)
     tok_logp = logp.gather(-1, batch.input_ids[:, 1:, None]).squeeze(-1)  # (N, T-1)
     mask = batch.completion_mask[:, 1:].double()  # (N, T-1)
     logps = (tok_logp.double() * mask).sum(-1)  # (N)
@@ -102,6 +102,42 @@ def sequence_stats(model: torch.nn.Module, batch: Batch) -> SeqStats:
     logits_sum = (shifted.sum(-1) * mask).sum(-1)  # (N)
     logits_abs = (shifted.abs().sum(-1) * mask).sum(-1)  # (N)
     return SeqStats(logps, mask.sum(-1), logits_sum, logits_abs, logits.detach())
+
+
+def _float_dtype(t: torch.Tensor) -> torch.dtype:
+    """float64 stays float64 (the LoRA goldens run in float64); anything else is computed in float32."""
+    return torch.float64 if t.dtype == torch.float64 else torch.float32
+
+
+def peft_name(name: str) -> str:
+    """A PEFT model's parameter name as the artifacts (and PEFT's saved adapter files) name it:
+    ``base_model.model.X.lora_A.default.weight`` -> ``X.lora_A.weight``; other names are returned unchanged."""
+    if name.startswith("base_model.model."):
+        name = name[len("base_model.model."):]
+    return name.replace(".lora_A.default.", ".lora_A.").replace(".lora_B.default.", ".lora_B.")
+
+
+def load_lora_model(hf_dir: Path, lora: dict, start: dict, dtype: torch.dtype) -> torch.nn.Module:
+    """The base model wrapped by PEFT's LoRA with the artifacts' settings (manifest ``lora``) and their starting
+    adapter values ``start`` (name -> array, the exported checkpoint's), in ``dtype``, eval mode. Only the adapters
+    require gradients."""
+    import peft
+    if lora["dropout"] != 0.0:
+        raise SystemExit(f"golden: LoRA dropout {lora['dropout']}: expected 0 (dropout is random in the ORT graph)")
+    cfg = peft.LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=0.0,
+                          target_modules=list(lora["target_modules"]), task_type="CAUSAL_LM",
+                          fan_in_fan_out=any(a["fan_in_fan_out"] for a in lora["adapters"]))
+    model = peft.get_peft_model(load_model(hf_dir).to(dtype), cfg)
+    trainable = {peft_name(n): p for n, p in model.named_parameters() if p.requires_grad}
+    if set(trainable) != set(start):
+        raise SystemExit(f"golden: PEFT's adapters differ from the checkpoint's: only in PEFT "
+                         f"{sorted(set(trainable) - set(start))[:5]}, only in checkpoint "
+                         f"{sorted(set(start) - set(trainable))[:5]}")
+    with torch.no_grad():
+        for n, p in trainable.items():
+            p.copy_(torch.as_tensor(start[n]).to(dtype).reshape(p.shape))
+    model.eval()
+    return model
 
 
 def float32(x) -> torch.Tensor:
@@ -124,7 +160,8 @@ def decay_parameter_names(model: torch.nn.Module) -> list[str]:
     model's parameters with tied weights once (``lm_head.weight`` is GPT-2's ``transformer.wte.weight``)."""
     import transformers
     decay = set(transformers.Trainer.get_decay_parameter_names(None, model))
-    return [n for n, _ in model.named_parameters() if n in decay]
+    # HF Trainer's optimizer groups hold only parameters that require gradients (a PEFT model's adapters).
+    return [peft_name(n) for n, p in model.named_parameters() if n in decay and p.requires_grad]
 
 
 def train_adamw(model: torch.nn.Module, batch: Batch, ref_logps: torch.Tensor, x: ref.LossInputs, lr: float,
@@ -132,7 +169,7 @@ def train_adamw(model: torch.nn.Module, batch: Batch, ref_logps: torch.Tensor, x
     """``steps`` AdamW steps on the full batch with HF Trainer's two parameter groups (weight decay only on
     :func:`decay_parameter_names`); returns the loss of each step (before its update)."""
     decay = set(decay_parameter_names(model))
-    named = list(model.named_parameters())
+    named = [(peft_name(n), p) for n, p in model.named_parameters() if p.requires_grad]
     groups = [{"params": [p for n, p in named if n in decay], "weight_decay": weight_decay},
               {"params": [p for n, p in named if n not in decay], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(groups, lr=lr, betas=tuple(betas), eps=eps)
@@ -148,5 +185,6 @@ def train_adamw(model: torch.nn.Module, batch: Batch, ref_logps: torch.Tensor, x
 
 
 def named_parameters(model: torch.nn.Module) -> dict:
-    """HF parameter names (tied weights once) -> float32 numpy copies."""
-    return {n: p.detach().float().numpy().copy() for n, p in model.named_parameters()}
+    """HF parameter names (tied weights once) of the trainable tensors -> float32 numpy copies (a PEFT model: its
+    adapters, named as in the artifacts)."""
+    return {peft_name(n): p.detach().float().numpy().copy() for n, p in model.named_parameters() if p.requires_grad}

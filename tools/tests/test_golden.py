@@ -153,6 +153,31 @@ def test_quick_parity_hf_vs_reference_model_and_golden(name):
     assert ref.compute(pb, ref.LossInputs.one_hot("sigmoid")).loss == pytest.approx(sigmoid["loss"], rel=1e-6)
 
 
+@pytest.mark.parametrize("name", ["tiny-gpt2-lora", "tiny-llama-lora"])
+def test_lora_golden_trainings_reproduce_with_peft(name):
+    """The LoRA goldens' 3 AdamW steps rerun with PEFT (float64) from the checkpoint's starting adapters."""
+    pytest.importorskip("peft", reason="PEFT is the LoRA reference (tools/requirements.txt)")
+    import golden_ort as go
+    art, gold = ROOT / "artifacts" / name, GOLDEN / f"{name}.json"
+    hf = TOOLS / ".cache" / "hf" / name[:-len("-lora")]
+    if not (hf / "config.json").is_file() or not gold.is_file():
+        pytest.skip(f"{name}: HF dir or golden missing (tools/export/make_tiny_models.py, tools/parity/golden.py)")
+    doc = json.loads(gold.read_text())
+    manifest = json.loads((art / "manifest.json").read_text())
+    batch = gt.build_batch(art / "tokenizer.json", manifest["special_tokens"])
+    start = go.checkpoint_parameters(art)
+    for run in doc["trainings"]:
+        model = gt.load_lora_model(hf, manifest["lora"], start, torch.float64)
+        x = ref.LossInputs.one_hot("sigmoid", beta=run["loss_inputs"]["beta"])
+        losses = gt.train_adamw(model, batch, torch.tensor(run["ref_logps"], dtype=torch.float64), x,
+                                run["learning_rate"], run["optimizer"]["betas"], run["optimizer"]["eps"],
+                                run["optimizer"]["weight_decay"], run["steps"])
+        np.testing.assert_allclose(losses, run["losses"], rtol=1e-9)
+        assert losses[0] != losses[-1]  # the adapters moved
+        params = gt.named_parameters(model)
+        assert sorted(params) == sorted(e["name"] for e in run["params"]["index"])
+
+
 def test_parity_fails_loudly_naming_the_worst_element():
     from golden_parity import Parity
     par = Parity("toy")

@@ -62,6 +62,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
         set.verifyExternalData();
         set.verifyGraphs();
         set.verifyTokenizer();
+        set.verifyLora();
         return set;
     }
 
@@ -185,6 +186,47 @@ public record ArtifactSet(Path dir, Manifest manifest) {
         }
         GraphContract.requireNames(dir.resolve(file) + " inputs", inputs, g.inputNames());
         GraphContract.requireNames(dir.resolve(file) + " outputs", outputs, g.outputNames());
+    }
+
+    /**
+     * A LoRA set's base weights file must be a verified file of the set, every base tensor of {@code parameters} must
+     * have an offset whose float32 bytes lie inside it, and every adapter's base weight must have the adapter's shape.
+     */
+    private void verifyLora() {
+        LoraSection lora = manifest.lora();
+        if (lora == null) {
+            return;
+        }
+        Path manifestFile = dir.resolve("manifest.json");
+        if (!manifest.files().containsKey(lora.baseWeightsFile())) {
+            throw new ArtifactException(manifestFile + ": field 'lora.base_weights.file': expected a file listed in "
+                    + "field 'files', found '" + lora.baseWeightsFile() + "'");
+        }
+        long size;
+        try {
+            size = Files.size(dir.resolve(lora.baseWeightsFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + dir.resolve(lora.baseWeightsFile()), e);
+        }
+        Map<String, List<Long>> shapes = new java.util.HashMap<>();
+        for (Manifest.Parameter p : manifest.parameters()) {
+            shapes.put(p.name(), p.shape());
+            Long offset = lora.baseOffsets().get(p.name());
+            long bytes = 4L * p.shape().stream().reduce(1L, Math::multiplyExact);
+            if (offset == null || offset + bytes > size) {
+                throw new ArtifactException(manifestFile + ": field 'lora.base_weights.offsets': entry '" + p.name()
+                        + "': expected an offset with " + bytes + " bytes inside " + lora.baseWeightsFile() + " ("
+                        + size + " bytes), found " + offset);
+            }
+        }
+        for (LoraSection.Adapter a : lora.adapters()) {
+            List<Long> want = java.util.Arrays.stream(a.baseShape()).boxed().toList();
+            if (!want.equals(shapes.get(a.base()))) {
+                throw new ArtifactException(manifestFile + ": field 'lora.adapters': entry '" + a.module()
+                        + "': expected base weight " + a.base() + " of shape " + want + " in field 'parameters', found "
+                        + shapes.get(a.base()));
+            }
+        }
     }
 
     /** Every id the tokenizer can produce must index the model's embedding (tokenizer.json was verified above). */

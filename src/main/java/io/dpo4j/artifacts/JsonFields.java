@@ -219,6 +219,16 @@ final class JsonFields {
         return out;
     }
 
+    /** @return this object's members, each required to be an integer in long range, in file order */
+    Map<String, Long> longMembers() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            out.put(k, longInteger(k));
+        }
+        return out;
+    }
+
     /** @return the raw value of {@code key} (null when absent), for values passed through untyped */
     JsonNode raw(String key) {
         return node.get(key);

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param maxPositions    longest sequence the model accepts
  * @param hiddenSize      model width
  * @param numLayers       transformer blocks
- * @param numParameters   trainable parameter count
+ * @param numParameters   parameter count (a LoRA set: base plus adapters)
  * @param specialTokens   BOS/EOS/PAD ids and how they are added
  * @param optimizer       optimizer baked into optimizer_model.onnx
  * @param lossVariants    order of the {@code loss_mix} input
@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param graphs          per ONNX file: its inputs and outputs
  * @param tools           versions of the tools that wrote the set
  * @param files           SHA-256 (hex) of every file in the set except the manifest
+ * @param parameters      the model's tensors under their Hugging Face names (a LoRA set: the frozen base's)
+ * @param lora            the LoRA adapters trained on a frozen base, or null when every parameter is trained
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(
@@ -43,7 +45,8 @@ public record Manifest(
         @JsonProperty("graphs") Map<String, Graph> graphs,
         @JsonProperty("tools") Map<String, String> tools,
         @JsonProperty("files") Map<String, String> files,
-        @JsonProperty("parameters") List<Parameter> parameters) {
+        @JsonProperty("parameters") List<Parameter> parameters,
+        @JsonProperty("lora") LoraSection lora) {
 
     /** Validates what the trainer relies on; names the field on failure. */
     public Manifest {
@@ -61,6 +64,11 @@ public record Manifest(
         files = Map.copyOf(files);
         tools = tools == null ? Map.of() : Map.copyOf(tools);
         parameters = parameters == null ? List.of() : List.copyOf(parameters);
+    }
+
+    /** @return true when the set trains LoRA adapters on a frozen base ({@link #lora()} is present) */
+    public boolean isLora() {
+        return lora != null;
     }
 
     /**

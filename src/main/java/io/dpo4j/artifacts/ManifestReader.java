@@ -13,7 +13,8 @@ import java.util.Map;
  * malformed manifest fails with one line naming the field, what was expected and what was found (see
  * {@link JsonFields}). Optional fields: {@code special_tokens.bos}, {@code optimizer.max_grad_norm} (absent in
  * manifests written before clipping existed), {@code optimizer.graph_weight_decay}, {@code decay_rule} and
- * {@code decay_parameters} (absent before the runtime applied HF's weight-decay groups), {@code loss_inputs}, {@code tools}.
+ * {@code decay_parameters} (absent before the runtime applied HF's weight-decay groups), {@code loss_inputs}, {@code tools},
+ * {@code lora} (only in LoRA artifact sets).
  */
 final class ManifestReader {
     private static final String SHA256_HEX = "[0-9a-fA-F]{64}";
@@ -43,7 +44,19 @@ final class ManifestReader {
                 m.integer("vocab_size"), m.integer("max_positions"), m.integer("hidden_size"), m.integer("num_layers"),
                 m.longInteger("num_parameters"), special, optimizer, m.strings("loss_variants"), lossInputMap,
                 graphs(m.object("graphs")), tools == null ? null : tools.stringMembers(), files(m.object("files")),
-                m.has("parameters") ? parameters(m) : null);
+                m.has("parameters") ? parameters(m) : null, m.has("lora") ? lora(m.object("lora")) : null);
+    }
+
+    private static LoraSection lora(JsonFields l) {
+        List<LoraSection.Adapter> adapters = new ArrayList<>();
+        for (JsonFields a : l.objects("adapters")) {
+            adapters.add(new LoraSection.Adapter(a.string("module"), a.string("base"), a.string("lora_A"),
+                    a.string("lora_B"), a.integer("in_features"), a.integer("out_features"), a.bool("fan_in_fan_out")));
+        }
+        JsonFields w = l.object("base_weights");
+        return new LoraSection(l.integer("r"), l.number("alpha"), l.number("dropout"), l.number("scaling"),
+                l.strings("target_modules"), adapters, w.string("file"), w.object("offsets").longMembers(),
+                l.longInteger("num_trainable"));
     }
 
     private static List<Manifest.Parameter> parameters(JsonFields m) {

@@ -38,9 +38,9 @@ public final class OnnxExternalData {
     private static final int SPARSE_VALUES = 1;
     private static final int SPARSE_INDICES = 2;
     private static final int TENSOR_EXTERNAL_DATA = 13;
-    private static final int ENTRY_KEY = 1;
-    private static final int ENTRY_VALUE = 2;
-    private static final int MAX_DEPTH = 64;
+    static final int ENTRY_KEY = 1;
+    static final int ENTRY_VALUE = 2;
+    static final int MAX_DEPTH = 64;
 
     private OnnxExternalData() {}
 
@@ -64,9 +64,10 @@ public final class OnnxExternalData {
         }
     }
 
-    private enum Kind { MODEL, GRAPH, NODE, FUNCTION, ATTRIBUTE, TENSOR, SPARSE, ENTRY }
+    /** The ONNX messages that can hold tensors, and the external-data entry. */
+    enum Kind { MODEL, GRAPH, NODE, FUNCTION, ATTRIBUTE, TENSOR, SPARSE, ENTRY }
 
-    private static final class Walker {
+    static final class Walker {
         private final Path file;
         private final ByteBuffer buf;
         private final Set<String> out;
@@ -122,7 +123,8 @@ public final class OnnxExternalData {
             return entry;
         }
 
-        private static Kind child(Kind kind, int field) {
+        /** @return the kind of message field {@code field} of a {@code kind} holds, or null when it holds none */
+        static Kind child(Kind kind, int field) {
             return switch (kind) {
                 case MODEL -> field == MODEL_GRAPH ? Kind.GRAPH : field == MODEL_FUNCTIONS ? Kind.FUNCTION : null;
                 case GRAPH -> field == GRAPH_NODE ? Kind.NODE : field == GRAPH_INITIALIZER ? Kind.TENSOR

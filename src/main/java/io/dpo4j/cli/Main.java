@@ -15,6 +15,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "dpo4j", mixinStandardHelpOptions = true, version = "dpo4j 0.1.0",
         description = "Preference-tune language models (DPO and family) on ONNX Runtime's training runtime.",
         subcommands = {TrainCommand.class, EvalCommand.class, ExportInferenceCommand.class, ExportHfCommand.class,
+                ExportAdapterCommand.class,
                 BenchCommand.class,
                 VerifyCommand.class, GenerateCommand.class, JudgeCommand.class,
                 DataCommand.class, SweepCommand.class, ReportCommand.class, IterateCommand.class,

@@ -31,7 +31,15 @@ import picocli.CommandLine.Spec;
                         + "--data round2.jsonl --output runs/round2",
                 "  dpo4j train --save-every 50 --eval-every 50 --save-total-limit 2 --save-best",
                 "  dpo4j train --config run.yaml --lr 1e-3       # file values, --lr from the command line",
-                "  dpo4j train --config runs/dpo/config.yaml --output runs/again   # the same run again, bit for bit"})
+                "  dpo4j train --config runs/dpo/config.yaml --output runs/again   # the same run again, bit for bit",
+                "  dpo4j train --artifacts artifacts/tiny-llama-lora --lr 5e-3   # LoRA: adapters trained, base frozen, "
+                        + "reference = base",
+                "  dpo4j train --artifacts artifacts/tiny-llama-lora --init-adapter peft-adapter-dir",
+                "",
+                "LoRA: artifacts exported with tools/export/export.py --lora-r R [--lora-alpha A --lora-dropout P "
+                        + "--lora-targets q_proj,v_proj|all-linear] train only the adapters (checkpoints and optimizer "
+                        + "state hold only them); the reference log-probs are the frozen base's. export-adapter writes "
+                        + "a PEFT adapter, export-inference --merge and export-hf the merged model (README, LoRA)."})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--artifacts", defaultValue = EmbeddedDefault.ARTIFACTS,
             description = "Artifact directory from tools/export/export.py. Default: ${DEFAULT-VALUE}.")
@@ -73,6 +81,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "optimizer starts fresh (a --resume continues its own checkpoint instead). Default: none (the "
                     + "artifacts' starting weights).")
     Path initFrom;
+
+    @Option(names = "--init-adapter", paramLabel = "DIR",
+            description = "LoRA artifacts only: start the adapters from this PEFT adapter directory "
+                    + "(adapter_config.json + adapter_model.safetensors, same r, lora_alpha and target modules) "
+                    + "instead of the artifacts' initialisation; the reference stays the base. Default: none.")
+    Path initAdapter;
 
     @Option(names = "--reference-from", paramLabel = "DIR",
             description = "Checkpoint directory whose parameters compute the reference log-probs (reference_model.onnx "
@@ -129,6 +143,6 @@ final class TrainCommand implements Callable<Integer> {
         }
         return options.applyTo(TrainConfig.builder(artifacts, train)).evalData(eval).evalFraction(evalFraction)
                 .seed(seed).outputDir(output).cacheDir(cacheDir).resumeFrom(resumeDir).initFrom(initFrom)
-                .referenceFrom(referenceFrom).build();
+                .referenceFrom(referenceFrom).initAdapter(initAdapter).build();
     }
 }

@@ -2,6 +2,8 @@ package io.dpo4j.hf;
 
 import io.dpo4j.artifacts.ArtifactSet;
 import io.dpo4j.artifacts.Manifest;
+import io.dpo4j.lora.BaseWeights;
+import io.dpo4j.lora.MergedWeights;
 import io.dpo4j.runtime.TrainingSession;
 import io.dpo4j.util.Files2;
 import io.dpo4j.util.IoReason;
@@ -13,11 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes a Hugging Face model directory from a training session's current parameters: {@code model.safetensors}
- * (every trainable tensor under its HF name, from the manifest's {@code parameters}), the artifacts'
- * {@code config.json} and tokenizer files. The directory is built under a temporary sibling and renamed into place.
+ * (every tensor under its HF name, from the manifest's {@code parameters}), the artifacts' {@code config.json} and
+ * tokenizer files. For a LoRA set the tensors are the base weights with the session's adapters folded in
+ * ({@link MergedWeights}), so the directory is the merged model. The directory is built under a temporary sibling and
+ * renamed into place.
  */
 public final class HfExport {
     /** Files copied from the artifact directory when present. */
@@ -44,9 +49,15 @@ public final class HfExport {
             Files.createDirectories(parent);
             tmp = Files.createTempDirectory(parent, output.getFileName() + Files2.TEMP_MARK);
             List<Safetensors.Tensor> tensors = new ArrayList<>();
-            for (Manifest.Parameter p : params) {
-                long[] shape = p.shape().stream().mapToLong(Long::longValue).toArray();
-                tensors.add(new Safetensors.Tensor(p.name(), shape, s.parameter(p.name())));
+            boolean lora = art.manifest().isLora();
+            Map<String, float[]> merged = lora ? MergedWeights.of(art, s) : Map.of();
+            try (BaseWeights base = lora ? BaseWeights.open(art) : null) {
+                for (Manifest.Parameter p : params) {
+                    long[] shape = p.shape().stream().mapToLong(Long::longValue).toArray();
+                    float[] values = merged.containsKey(p.name()) ? merged.get(p.name())
+                            : lora ? base.read(p.name()) : s.parameter(p.name());
+                    tensors.add(new Safetensors.Tensor(p.name(), shape, values));
+                }
             }
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.resolve("model.safetensors")))) {
                 Safetensors.write(out, tensors);
@@ -70,7 +81,8 @@ public final class HfExport {
         }
     }
 
-    private static void requireFreshOutput(Path output) {
+    /** Fails unless {@code output} is absent or an empty directory. */
+    static void requireFreshOutput(Path output) {
         if (Files.isRegularFile(output)) {
             throw new IllegalArgumentException("--output " + output + ": expected a new or empty directory, found a file");
         }

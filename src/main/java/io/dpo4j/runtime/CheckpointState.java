@@ -65,6 +65,11 @@ final class CheckpointState implements AutoCloseable {
         for (int i = 0; i < values.length; i++) {
             values[i] *= factor;
         }
+        updateParameter(name, values);
+    }
+
+    /** Overwrites parameter {@code name} with {@code values} (row-major, the parameter's shape). */
+    void updateParameter(String name, float[] values) {
         try (Tensor t = Tensor.ofFloats(values, parameterShape(name))) {
             check(TRAINING.UpdateParameter(handle(), name, t.value()), "updating parameter '" + name + "'");
         }

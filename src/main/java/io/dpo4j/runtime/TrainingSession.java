@@ -262,6 +262,25 @@ public final class TrainingSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Overwrites parameter {@code name} with {@code values}, row-major in the parameter's shape (e.g. adapters imported
+     * from a PEFT directory before training).
+     *
+     * @throws IllegalArgumentException when the number of values differs from the parameter's size
+     */
+    public void setParameter(String name, float[] values) {
+        handle();
+        long n = 1;
+        for (long d : state.parameterShape(name)) {
+            n *= d;
+        }
+        if (n != values.length) {
+            throw new IllegalArgumentException("parameter '" + name + "': expected " + n + " values, found "
+                    + values.length);
+        }
+        state.updateParameter(name, values);
+    }
+
     /** The shape of parameter {@code name}. */
     public long[] parameterShape(String name) {
         handle();

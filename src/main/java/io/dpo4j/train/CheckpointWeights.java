@@ -2,6 +2,7 @@ package io.dpo4j.train;
 
 import io.dpo4j.artifacts.ArtifactSet;
 import io.dpo4j.artifacts.Manifest;
+import io.dpo4j.lora.MergedWeights;
 import io.dpo4j.runtime.OrtEnvironment;
 import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.Tensor;
@@ -13,7 +14,9 @@ import java.util.Map;
 /**
  * A run's checkpoint parameters for other sessions: as initializer overrides of the artifacts' inference graphs
  * ({@code reference_model.onnx}, {@code inference_kv_model.onnx} hold the starting weights under the manifest's
- * Hugging Face names), or as the flat array a training session copies in ({@code --init-from}).
+ * Hugging Face names), or as the flat array a training session copies in ({@code --init-from}). For a LoRA set the
+ * inference graphs are the base model's, and the overrides are the adapted weights with the checkpoint's adapters
+ * folded in ({@link MergedWeights}); every other weight stays the base's.
  */
 public final class CheckpointWeights {
     private CheckpointWeights() {}
@@ -33,6 +36,15 @@ public final class CheckpointWeights {
         Path ortFile = CheckpointStore.verifiedOrtFile(checkpoint);
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (TrainingSession s = CheckpointStore.openSession(env, sc, art, ortFile)) {
+            if (art.manifest().isLora()) {
+                Map<String, long[]> shapes = new LinkedHashMap<>();
+                art.manifest().parameters().forEach(p -> shapes.put(p.name(),
+                        p.shape().stream().mapToLong(Long::longValue).toArray()));
+                for (Map.Entry<String, float[]> e : MergedWeights.of(art, s).entrySet()) {
+                    out.put(e.getKey(), Tensor.ofFloats(e.getValue(), shapes.get(e.getKey())));
+                }
+                return out;
+            }
             for (Manifest.Parameter p : art.manifest().parameters()) {
                 long[] shape = p.shape().stream().mapToLong(Long::longValue).toArray();
                 out.put(p.name(), Tensor.ofFloats(s.parameter(p.name()), shape));

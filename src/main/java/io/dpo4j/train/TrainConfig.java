@@ -42,6 +42,8 @@ import java.util.Objects;
  *                      null for the artifacts' starting weights; ignored by a resume, which continues its checkpoint
  * @param referenceFrom checkpoint directory whose parameters compute the reference log-probs, or null for the
  *                      artifacts' starting weights ({@code reference_model.onnx} as exported)
+ * @param initAdapter   PEFT LoRA adapter directory whose weights replace the LoRA artifacts' starting adapters, or
+ *                      null (ignored on resume: the checkpoint holds the adapters)
  */
 public record TrainConfig(Path artifacts, Path trainData, Path evalData, double evalFraction, DataOptions data,
                           LossConfig loss, int batchSize, int gradAccum, int epochs, long maxSteps,
@@ -49,7 +51,7 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
                           int logEvery, int evalEvery, int saveEvery, Path outputDir, Path cacheDir, Path resumeFrom,
                           Device device, int threads, boolean deterministic, boolean progress,
                           int saveTotalLimit, boolean saveBest, SessionTuning tuning, Path initFrom,
-                          Path referenceFrom) {
+                          Path referenceFrom, Path initAdapter) {
 
     /** Validates every option. */
     public TrainConfig {
@@ -73,6 +75,8 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
         check(evalEvery >= 0, "--eval-every", ">= 0", evalEvery);
         check(saveEvery >= 0, "--save-every", ">= 0", saveEvery);
         check(threads >= 0, "--threads", ">= 0", threads);
+        check(initAdapter == null || initFrom == null, "--init-adapter",
+                "no --init-from beside it (both give the starting parameters)", "--init-from " + initFrom);
         check(saveTotalLimit >= 0, "--save-total-limit", ">= 0 (0 = keep all)", saveTotalLimit);
         if (referenceFrom != null && !loss.usesReference()) {
             throw new IllegalArgumentException("--reference-from: expected a loss that uses a reference model, found "

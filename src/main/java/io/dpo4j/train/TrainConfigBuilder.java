@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * }</pre>
  */
 public final class TrainConfigBuilder {
-    private Path artifacts, trainData, evalData, outputDir, cacheDir, resumeFrom, initFrom, referenceFrom;
+    private Path artifacts, trainData, evalData, outputDir, cacheDir, resumeFrom, initFrom, referenceFrom, initAdapter;
     private double evalFraction = Double.parseDouble(TrainDefaults.EVAL_FRACTION);
     private DataOptions data = DataOptions.defaults();
     private LossConfig loss = LossConfig.defaults();
@@ -76,6 +76,7 @@ public final class TrainConfigBuilder {
         tuning = c.tuning();
         initFrom = c.initFrom();
         referenceFrom = c.referenceFrom();
+        initAdapter = c.initAdapter();
     }
 
     /** @param v artifact directory (tools/export/export.py output) */
@@ -176,11 +177,14 @@ public final class TrainConfigBuilder {
     /** @param v checkpoint directory whose parameters compute the reference log-probs, or null (starting weights) */
     public TrainConfigBuilder referenceFrom(Path v) { referenceFrom = v; return this; }
 
+    /** @param v PEFT LoRA adapter directory to start the adapters from (LoRA artifacts only), or null */
+    public TrainConfigBuilder initAdapter(Path v) { initAdapter = v; return this; }
+
     /** @return the validated configuration */
     public TrainConfig build() {
         return new TrainConfig(artifacts, trainData, evalData, evalFraction, data, loss, batchSize, gradAccum, epochs,
                 maxSteps, learningRate, schedule, warmupRatio, seed, logEvery, evalEvery, saveEvery, outputDir,
                 cacheDir, resumeFrom, device, threads, deterministic, progress, saveTotalLimit, saveBest, tuning, initFrom,
-                referenceFrom);
+                referenceFrom, initAdapter);
     }
 }

@@ -2,11 +2,13 @@ package io.dpo4j.train;
 
 import io.dpo4j.artifacts.ArtifactSet;
 import io.dpo4j.artifacts.GraphContract;
+import io.dpo4j.artifacts.LoraSection;
 import io.dpo4j.data.Batch;
 import io.dpo4j.data.Collator;
 import io.dpo4j.data.TokenizedPair;
 import io.dpo4j.dpo.DpoMetrics;
 import io.dpo4j.dpo.LossInputs;
+import io.dpo4j.hf.PeftAdapter;
 import io.dpo4j.runtime.OrtEnvironment;
 import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.Tensor;
@@ -63,7 +65,9 @@ public final class Trainer {
         PreparedData data = DataPreparer.prepare(cfg, art);
         log.println(data.summary());
         TrainerState resume = cfg.resumeFrom() == null ? null : CheckpointStore.load(cfg.resumeFrom());
-        String initSum = cfg.initFrom() == null ? null : ortChecksum("--init-from", cfg.initFrom());
+        PeftAdapter.Imported adapter = initAdapter(art);
+        String initSum = cfg.initFrom() != null ? ortChecksum("--init-from", cfg.initFrom())
+                : adapter != null ? "init-adapter:" + adapter.sha256() : null;
         String refSum = cfg.referenceFrom() == null ? null : ortChecksum("--reference-from", cfg.referenceFrom());
         String fingerprint = cfg.fingerprint(art.checksum("checkpoint") + art.checksum("training_model.onnx"),
                 data.dataChecksum(), initSum, refSum);
@@ -87,10 +91,28 @@ public final class Trainer {
                 if (init != null) {
                     s.copyParametersFromArray(init, true); // the policy of --init-from, optimizer state fresh
                     log.println("policy parameters from " + cfg.initFrom() + " (optimizer state fresh)");
+                } else if (adapter != null && resume == null) {
+                    adapter.values().forEach(s::setParameter);
+                    log.println("adapters from " + cfg.initAdapter());
                 }
                 return new Loop(s, art, data, ref[0], ref[1], resume, fingerprint).run();
             }
         }
+    }
+
+    /** The adapter of {@code --init-adapter}, read and checked against the LoRA artifacts; null without the option. */
+    private PeftAdapter.Imported initAdapter(ArtifactSet art) {
+        if (cfg.initAdapter() == null) {
+            return null;
+        }
+        LoraSection lora = art.manifest().lora();
+        if (lora == null) {
+            throw new IllegalArgumentException("--init-adapter " + cfg.initAdapter() + ": expected LoRA artifacts "
+                    + "(exported with tools/export/export.py --lora-r), found " + art.dir() + ", which trains every weight");
+        }
+        PeftAdapter.Imported init = PeftAdapter.read(cfg.initAdapter(), lora, "--init-adapter");
+        init.notes().forEach(n -> log.println("note: " + n));
+        return init;
     }
 
     private void requireVariant(ArtifactSet art) {

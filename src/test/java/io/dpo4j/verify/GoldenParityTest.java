@@ -13,10 +13,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * loss variant (including a full mixture), reference_model.onnx log-probs, and losses and parameters over 3 AdamW
  * steps. Tolerances are the exporter issue's: 1e-5 relative, 1e-4 absolute for parameters. iLR-DPO's length term
  * (λ ≠ 0) is in eval cases of both models and in a training run of tiny-gpt2 (its effect on the parameter updates).
+ * The {@code -lora} sets are checked against PEFT's LoRA on the base model in float64: the three steps train the
+ * adapters only.
  */
 class GoldenParityTest {
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-gpt2", "tiny-llama"})
+    @ValueSource(strings = {"tiny-gpt2", "tiny-llama", "tiny-gpt2-lora", "tiny-llama-lora"})
     void matchesPyTorchGoldens(String model) {
         List<CheckResult> results = GoldenCheck.run(Path.of("src/test/resources/golden", model + ".json"),
                 Path.of("artifacts", model), SessionConfig.cpuDefaults(), 1e-5, 1e-4);
