@@ -22,6 +22,11 @@ chat template for tiny-llama). Known TRL 0.12.2 defects are neutralised, not inh
 - The DPO data collator drops precomputed ``ref_*`` columns (loss stuck at ln 2): not used; the reference is a model.
 Tokenisation differences (TRL 0.12 tokenises prompt and completion separately and adds EOS itself) are outside this
 comparison on purpose: both sides are fed the same ids.
+
+LoRA sets (``tiny-gpt2-lora``, ``tiny-llama-lora``): TRL gets the base model with ``peft_config`` (PEFT 0.13.2's
+LoraConfig with the artifacts' r, alpha, target modules, no dropout) and no ``ref_model``, so its reference is the
+policy with the adapters disabled, as TRL does it; the adapters start from the exported checkpoint's values (B = 0)
+and only they are trained and compared.
 """
 from __future__ import annotations
 
@@ -42,6 +47,13 @@ DATA = ROOT / "artifacts" / "datasets" / "imdb-pref" / "train.jsonl"
 PAIRS_PER_STEP = 4
 STEPS = 5
 LEARNING_RATE = 5e-3
+# LoRA cases run at 2e-2 (LoRA usually takes a higher learning rate than full fine-tuning). Measured against the
+# unchanged tolerances of io.dpo4j.train.TrlParityTest: at 5e-3 the adapters (B = 0 at step 1) move so little that
+# the step-2 rewards (mean |r| ~ 0.007) are differences of ~200-nat float32 sequence log-probs a few ulps apart, and
+# dpo4j vs TRL differed by 2.0e-4 of the mean |reward| (both sides float32: a float32 floor); at 5e-2 one GPT-2 adapter
+# value differed by 2.1e-4 after 5 steps (tolerance 1e-4; Adam at that rate amplifies float32 gradient differences).
+# At 2e-2 the worst figures are 5.8e-5 (rewards) and 2.7e-6 (parameters).
+LORA_LEARNING_RATE = 2e-2
 PARAM_SAMPLES = 16  # sampled elements per tensor written for the Java side (the Python check uses all)
 TEMPLATE_ROW = {"prompt": "Show the template {{ 7*7 }} and {% for x in y %}{{ x }}{% endfor %} as text.",
                 "chosen": " It stays {{ 7*7 }}.", "rejected": " It is 49."}
@@ -144,28 +156,60 @@ def collate_cpo(trainer, batch_rows: list[dict]) -> dict:
                                       label_pad_token_id=trainer.label_pad_token_id)(features)
 
 
-def make_trainer(hf: Path, config: dict, weight_decay: float, work: Path):
+def peft_config(lora: dict):
+    """PEFT's LoraConfig for the artifacts' adapters (manifest ``lora``)."""
+    import peft
+    return peft.LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=0.0,
+                           target_modules=list(lora["target_modules"]), task_type="CAUSAL_LM",
+                           fan_in_fan_out=any(a["fan_in_fan_out"] for a in lora["adapters"]))
+
+
+def set_start_adapters(model, start: dict) -> None:
+    """The PEFT model's adapters <- the exported checkpoint's starting values (PEFT draws its own A otherwise)."""
+    trainable = {peft_name(n): p for n, p in model.named_parameters() if p.requires_grad}
+    if set(trainable) != set(start):
+        raise SystemExit(f"trl_parity: PEFT's adapters differ from the checkpoint's: "
+                         f"{sorted(set(trainable) ^ set(start))[:5]}")
+    with torch.no_grad():
+        for n, p in trainable.items():
+            p.copy_(torch.as_tensor(start[n]).reshape(p.shape))
+
+
+def peft_name(name: str) -> str:
+    """A PEFT parameter name as the artifacts name it (``base_model.model.X.lora_A.default.weight`` -> ``X.lora_A.weight``)."""
+    if name.startswith("base_model.model."):
+        name = name[len("base_model.model."):]
+    return name.replace(".lora_A.default.", ".lora_A.").replace(".lora_B.default.", ".lora_B.")
+
+
+def make_trainer(hf: Path, config: dict, weight_decay: float, work: Path, lora: dict = None, start: dict = None,
+                 lr: float = LEARNING_RATE):
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import DPOConfig, DPOTrainer
     torch.manual_seed(0)
     model = AutoModelForCausalLM.from_pretrained(str(hf), torch_dtype=torch.float32, attn_implementation="eager")
     model.eval()  # no dropout: dpo4j's graphs have none
-    ref = copy.deepcopy(model).eval()
+    ref = copy.deepcopy(model).eval() if lora is None else None  # LoRA: TRL's reference = adapters disabled
+    extra = {} if lora is None else {"peft_config": peft_config(lora)}
     tok = AutoTokenizer.from_pretrained(str(hf))
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
-    common = dict(output_dir=str(work), learning_rate=LEARNING_RATE, weight_decay=weight_decay,
+    common = dict(output_dir=str(work), learning_rate=lr, weight_decay=weight_decay,
                   per_device_train_batch_size=PAIRS_PER_STEP, max_grad_norm=None, report_to=[], use_cpu=True,
                   seed=0, disable_dropout=True)
     dummy = Dataset.from_dict({"prompt": ["a"], "chosen": [" b"], "rejected": [" c"]})
     if config["loss_type"] in CPO_LOSSES:  # reference-free: no ref_model
         from trl import CPOConfig, CPOTrainer
         args = CPOConfig(max_length=4096, max_prompt_length=2048, **common, **config)
-        return CPOTrainer(model=model, args=args, train_dataset=dummy, processing_class=tok), model
-    args = DPOConfig(max_length=None, max_prompt_length=None, max_completion_length=None, **common, **config)
-    trainer = DPOTrainer(model=model, ref_model=ref, args=args, train_dataset=dummy, processing_class=tok)
-    return trainer, model
+        trainer = CPOTrainer(model=model, args=args, train_dataset=dummy, processing_class=tok, **extra)
+    else:
+        args = DPOConfig(max_length=None, max_prompt_length=None, max_completion_length=None, **common, **config)
+        trainer = DPOTrainer(model=model, ref_model=ref, args=args, train_dataset=dummy, processing_class=tok, **extra)
+    if lora is not None:
+        set_start_adapters(trainer.model, start)
+        trainer.model.eval()
+    return trainer, trainer.model
 
 
 def logits_abs_mean(model, batch_rows: list[dict]) -> dict:
@@ -185,11 +229,13 @@ def logits_abs_mean(model, batch_rows: list[dict]) -> dict:
     return out
 
 
-def run_case(hf: Path, batches: list, name: str, config: dict, weight_decay: float) -> dict:
+def run_case(hf: Path, batches: list, name: str, config: dict, weight_decay: float, lora: dict = None,
+             start: dict = None) -> dict:
+    lr = LEARNING_RATE if lora is None else LORA_LEARNING_RATE
     with tempfile.TemporaryDirectory() as work:
-        trainer, model = make_trainer(hf, config, weight_decay, Path(work))
+        trainer, model = make_trainer(hf, config, weight_decay, Path(work), lora, start, lr)
         opt = trainer.create_optimizer()
-        decay_group = sorted(n for n, p in model.named_parameters()
+        decay_group = sorted(peft_name(n) for n, p in model.named_parameters()
                              if any(p is q for g in opt.param_groups if g["weight_decay"] > 0 for q in g["params"]))
         steps = []
         for batch_rows in batches:
@@ -206,8 +252,9 @@ def run_case(hf: Path, batches: list, name: str, config: dict, weight_decay: flo
                           "logits_abs_mean": logits_abs_mean(model, batch_rows),
                           "metrics": {k: float(metrics[k]) for k in METRICS},
                           "policy_logps": torch.cat([fwd["chosen_logps"], fwd["rejected_logps"]]).tolist()})
-        params = {n: p.detach().float().numpy().copy() for n, p in model.named_parameters()}
-    return {"name": name, "config": {**config, "learning_rate": LEARNING_RATE, "weight_decay": weight_decay,
+        params = {peft_name(n): p.detach().float().numpy().copy() for n, p in model.named_parameters()
+                  if p.requires_grad}  # a PEFT model: the adapters
+    return {"name": name, "config": {**config, "learning_rate": lr, "weight_decay": weight_decay,
                                       "pairs_per_step": PAIRS_PER_STEP, "steps": STEPS,
                                       "logps_are_per_token_means": config["loss_type"] in ("ipo", "simpo"),
                                       "logits_comparable": config["loss_type"] not in CPO_LOSSES},
@@ -226,23 +273,36 @@ def sampled(params: dict) -> list[dict]:
 def model_doc(name: str, art: Path, hf: Path) -> dict:
     import trl
     import transformers
+    lora = json.loads((art / "manifest.json").read_text()).get("lora")
+    start = None
+    if lora:
+        sys.path.insert(0, str(TOOLS / "parity"))
+        import golden_ort
+        start = golden_ort.checkpoint_parameters(art)
     rows = tokenized_rows(art, hf, PAIRS_PER_STEP * STEPS)
     batches = compose_batches(rows, STEPS, PAIRS_PER_STEP)
     cases = []
     for case, config, wd in CASES:
         print(f"== {name} {case}", flush=True)
-        r = run_case(hf, batches, case, config, wd)
+        r = run_case(hf, batches, case, config, wd, lora, start)
         r["params"] = sampled(r["params"])
         cases.append(r)
-    return {"model": name, "description": __doc__.split("\n\n")[0],
-            "pairs": {r["id"]: {k: r[k] for k in ("prompt", "chosen", "rejected")} for b in batches for r in b},
-            "cases": cases, "tools": {"trl": trl.__version__, "transformers": transformers.__version__,
-                                      "torch": torch.__version__}}
+    doc = {"model": name, "description": __doc__.split("\n\n")[0],
+           "pairs": {r["id"]: {k: r[k] for k in ("prompt", "chosen", "rejected")} for b in batches for r in b},
+           "cases": cases, "tools": {"trl": trl.__version__, "transformers": transformers.__version__,
+                                     "torch": torch.__version__}}
+    if lora:
+        import peft
+        doc["tools"]["peft"] = peft.__version__
+        doc["lora"] = {"note": "TRL with peft_config (no ref_model: reference = adapters disabled); adapters start "
+                               "from the exported checkpoint's values; params are the adapters",
+                       **{k: lora[k] for k in ("r", "alpha", "target_modules")}}
+    return doc
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--models", nargs="*", default=["tiny-gpt2", "tiny-llama"])
+    p.add_argument("--models", nargs="*", default=["tiny-gpt2", "tiny-llama", "tiny-gpt2-lora", "tiny-llama-lora"])
     p.add_argument("--artifacts", type=Path, default=ROOT / "artifacts")
     p.add_argument("--hf", type=Path, default=TOOLS / ".cache" / "hf")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -250,7 +310,8 @@ def main(argv=None) -> int:
     torch.use_deterministic_algorithms(True)
     a.out.mkdir(parents=True, exist_ok=True)
     for name in a.models:
-        doc = model_doc(name, a.artifacts / name, a.hf / name)
+        base = name[:-len("-lora")] if name.endswith("-lora") else name  # a LoRA set's HF model is its base
+        doc = model_doc(name, a.artifacts / name, a.hf / base)
         path = a.out / f"{name}.json"
         path.write_text(json.dumps(doc, indent=1) + "\n")
         print(f"wrote {path} ({path.stat().st_size} bytes)")

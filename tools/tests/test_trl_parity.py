@@ -23,10 +23,13 @@ def _close(a, b, rel=1e-6, abs_=1e-9):
     return abs(a - b) <= max(abs_, rel * abs(b))
 
 
-@pytest.mark.parametrize("model", ["tiny-gpt2", "tiny-llama"])
+@pytest.mark.parametrize("model", ["tiny-gpt2", "tiny-llama", "tiny-gpt2-lora", "tiny-llama-lora"])
 def test_committed_trl_goldens_are_reproduced(model, tmp_path):
-    if not (HF / model / "config.json").is_file():
-        pytest.skip(f"needs {HF / model} (tools/export/make_tiny_models.py --no-export)")
+    base = model[:-len("-lora")] if model.endswith("-lora") else model
+    if not (HF / base / "config.json").is_file():
+        pytest.skip(f"needs {HF / base} (tools/export/make_tiny_models.py --no-export)")
+    if model != base:
+        pytest.importorskip("peft", reason="the LoRA goldens use TRL with peft_config (tools/requirements.txt)")
     assert trl_parity.main(["--models", model, "--out", str(tmp_path)]) == 0
     fresh = json.loads((tmp_path / f"{model}.json").read_text())
     committed = json.loads((GOLDEN / f"{model}.json").read_text())
@@ -45,14 +48,19 @@ def test_committed_trl_goldens_are_reproduced(model, tmp_path):
             assert all(_close(x, y, rel=1e-5, abs_=1e-7) for x, y in zip(fp["values"], cp["values"]))
 
 
-def test_step_one_is_a_tie_on_the_trl_side():
-    # TRL's reference model sees the same batch as the policy: z = 0 exactly, loss ln 2 (sigmoid), rewards 0.
-    doc = json.loads((GOLDEN / "tiny-gpt2.json").read_text())
+@pytest.mark.parametrize("model", ["tiny-gpt2", "tiny-gpt2-lora", "tiny-llama-lora"])
+def test_step_one_is_a_tie_on_the_trl_side(model):
+    # TRL's reference model (LoRA: the policy with its adapters disabled, B = 0) sees the same batch as the policy:
+    # z = 0 exactly, loss ln 2 (sigmoid), rewards 0.
+    doc = json.loads((GOLDEN / f"{model}.json").read_text())
     first = doc["cases"][0]["steps"][0]
     assert doc["cases"][0]["name"] == "sigmoid"
     assert first["loss"] == pytest.approx(0.6931471805599453, rel=1e-7)
     assert all(first["metrics"][k] == 0.0 for k in ("rewards/chosen", "rewards/rejected", "rewards/margins",
                                                       "rewards/accuracies"))
+    if model.endswith("-lora"):  # later steps move: the adapters train
+        assert doc["cases"][0]["steps"][-1]["metrics"]["rewards/margins"] != 0.0
+        assert all(".lora_" in p["name"] for p in doc["cases"][0]["params"])
 
 
 def test_batches_avoid_trl_2330_and_rpo_ignore_index():

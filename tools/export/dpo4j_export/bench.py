@@ -2,6 +2,7 @@
 
     cd tools/export && ../.venv/bin/python -m dpo4j_export.bench                          # GPT-2 124M
     cd tools/export && ../.venv/bin/python -m dpo4j_export.bench --model tinyllama-1.1b   # tools/gpu/bench_models.py
+    cd tools/export && ../.venv/bin/python -m dpo4j_export.bench --model tinyllama-1.1b --lora-r 8   # LoRA artifacts
 
 Writes the HF directory under tools/.cache/bench-hf/ (kept between runs) and the artifacts under
 tools/.cache/artifacts/ (neither committed). The export runs in a child process (``export.py``, by default with
@@ -55,14 +56,17 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="gpt2-124m", help="gpt2-124m (GPT-2 tokenizer) or a tools/gpu/bench_models.py shape")
     ap.add_argument("--verify", action="store_true", help="also run export.py's onnxruntime load-and-train check")
+    ap.add_argument("--lora-r", type=int, default=0, help="export LoRA artifacts of rank r (export.py's defaults for "
+                    "alpha and targets) as <model>-random-lora; 0: every weight trained")
     a = ap.parse_args(argv)
     cache = TOOLS / ".cache"
-    name = f"{a.model}-random"
-    hf = cache / "bench-hf" / name
+    name = f"{a.model}-random" + ("-lora" if a.lora_r else "")
+    hf = cache / "bench-hf" / f"{a.model}-random"
     make_hf_dir(a.model, hf)
     weights = sum(f.stat().st_size for f in hf.glob("*.safetensors"))
     cmd = [sys.executable, str(EXPORT / "export.py"), "--model-dir", str(hf), "--name", name,
-           "--out", str(cache / "artifacts")] + ([] if a.verify else ["--no-verify"])
+           "--out", str(cache / "artifacts")] + ([] if a.verify else ["--no-verify"]) \
+        + (["--lora-r", str(a.lora_r)] if a.lora_r else [])
     start = time.perf_counter()
     child = subprocess.Popen(cmd)
     # The export child's own rusage (wait4), not RUSAGE_CHILDREN: a child forked from this process while it still

@@ -39,6 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * relative; {@code rewards/*} ≤ 1e-4 relative to the batch's mean |reward| (they are cancelling differences of
  * float32 sums; at step 1 they must be exactly 0) and {@code logits/*} ≤ 1e-4 relative to the mean |logit|; accuracies exactly; sampled parameters
  * after five steps ≤ 1e-4 absolute. The worst figures per model are printed.
+ *
+ * <p>The {@code -lora} sets are compared with TRL given {@code peft_config} (PEFT LoRA, reference = the policy with the
+ * adapters disabled) from the exported starting adapters; the sampled parameters are the adapters.
  */
 class TrlParityTest {
     private static final double LOGPS_REL = 1e-5;
@@ -51,7 +54,7 @@ class TrlParityTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-gpt2", "tiny-llama"})
+    @ValueSource(strings = {"tiny-gpt2", "tiny-llama", "tiny-gpt2-lora", "tiny-llama-lora"})
     void everyCaseMatchesTrl(String model) throws Exception {
         JsonNode golden = Files2.JSON.readTree(Path.of("src/test/resources/golden/trl", model + ".json").toFile());
         ArtifactSet art = ArtifactSet.load(Path.of("artifacts", model));
