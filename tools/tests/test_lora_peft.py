@@ -81,6 +81,7 @@ def _base(hf: Path):
 def _close(got, want):
     scale = max(1.0, float(np.abs(want).max()))
     err = float(np.abs(got - want).max())
+    print(f"max |logit diff| {err:.3g} (largest |logit| {scale:.3g})")
     assert err <= 1e-5 * scale, f"max |diff| {err} > 1e-5 x {scale}"
 
 
