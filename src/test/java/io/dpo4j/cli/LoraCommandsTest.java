@@ -194,6 +194,20 @@ class LoraCommandsTest {
     }
 
     @Test
+    void aRoundFromALoraCheckpointStartsAtATie() throws Exception {
+        // --init-from and --reference-from the same LoRA checkpoint: the policy runs the adapter branch, the reference
+        // reference_model.onnx with the adapters merged into the base weights; step 1 reads as a tie
+        Path ckpt = train("artifacts/tiny-llama-lora", "run", "5e-2", 3);
+        train("artifacts/tiny-llama-lora", "round", "5e-2", 1, "--init-from", ckpt.toString(), "--reference-from",
+                ckpt.toString());
+        var first = new ObjectMapper().readTree(Files.readAllLines(tmp.resolve("round/metrics.jsonl")).get(0));
+        assertThat(first.get("rewards/margins").asDouble()).isEqualTo(0.0);
+        assertThat(first.get("loss").asDouble()).isCloseTo(Math.log(2), org.assertj.core.api.Assertions.within(1e-6));
+        var base = new ObjectMapper().readTree(Files.readAllLines(tmp.resolve("run/metrics.jsonl")).get(0));
+        assertThat(first.get("logps/chosen").asDouble()).isNotEqualTo(base.get("logps/chosen").asDouble());
+    }
+
+    @Test
     void wrongUsesFailNamingTheOption() throws Exception {
         Path ckpt = train("artifacts/tiny-gpt2", "full", "1e-2", 1);
         assertThat(fail("export-inference", "--artifacts", "artifacts/tiny-gpt2", "--checkpoint", ckpt.toString(),
@@ -210,6 +224,9 @@ class LoraCommandsTest {
         assertThat(fail("train", "--no-progress", "--artifacts", "artifacts/tiny-llama-lora", "--init-adapter",
                 adapter.toString(), "--max-steps", "1", "--output", tmp.resolve("y").toString()))
                 .contains("--init-adapter", "expected the artifacts' 8 adapter tensors");
+        assertThat(fail("train", "--no-progress", "--artifacts", "artifacts/tiny-gpt2-lora", "--init-adapter",
+                adapter.toString(), "--init-from", lora.toString(), "--max-steps", "1", "--output",
+                tmp.resolve("w").toString())).contains("--init-adapter: expected no --init-from beside it");
         Path cfg = adapter.resolve(PeftAdapter.CONFIG);
         Files.writeString(cfg, Files.readString(cfg).replace("\"r\" : 8", "\"r\" : 4"));
         assertThat(fail("train", "--no-progress", "--artifacts", "artifacts/tiny-gpt2-lora", "--init-adapter",
