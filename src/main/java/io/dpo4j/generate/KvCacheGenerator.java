@@ -2,20 +2,21 @@ package io.dpo4j.generate;
 
 import io.dpo4j.artifacts.Manifest;
 import io.dpo4j.runtime.InferenceSession;
+import io.dpo4j.runtime.PreparedRun;
 import io.dpo4j.runtime.Tensor;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * Batched generation with a KV cache on {@code inference_kv_model.onnx} (tools/CONTRACT.md): all sequences of all
  * prompts run as one batch; prompts are left-padded (attention mask 0, position ids counting real tokens only) and
  * prefilled in one run with an empty cache, then every step feeds one new token per sequence and the previous step's
- * {@code present.*} outputs as {@code past.*} (no copies). Finished sequences stay in the batch until all are done;
- * their outputs are ignored.
+ * {@code present.*} outputs as {@code past.*}: the cache stays in ORT's native memory, never copied to Java. One
+ * {@link PreparedRun} serves all runs of a call (names copied to native memory once), and only the last position's
+ * logits row of each sequence is copied out. Finished sequences stay in the batch until all are done; their outputs
+ * are ignored.
  */
 public final class KvCacheGenerator implements TokenGenerator {
     /** The graph file this generator runs. */
@@ -24,6 +25,8 @@ public final class KvCacheGenerator implements TokenGenerator {
 
     private final InferenceSession session;
     private final int layers;
+    private final List<String> inputs; // input_ids, attention_mask, position_ids, past.{i}.key/value
+    private final List<String> outputs; // logits, present.{i}.key/value
     private final int kvHeads;
     private final int headDim;
     private final int eos;
@@ -40,6 +43,14 @@ public final class KvCacheGenerator implements TokenGenerator {
     public KvCacheGenerator(InferenceSession session, int kvHeads, int headDim, int eos, int maxPositions) {
         this.layers = countLayers(session);
         this.session = session;
+        this.inputs = new ArrayList<>(List.of("input_ids", "attention_mask", "position_ids"));
+        this.outputs = new ArrayList<>(List.of("logits"));
+        for (int l = 0; l < layers; l++) {
+            inputs.add("past." + l + ".key");
+            inputs.add("past." + l + ".value");
+            outputs.add("present." + l + ".key");
+            outputs.add("present." + l + ".value");
+        }
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.eos = eos;
@@ -148,26 +159,27 @@ public final class KvCacheGenerator implements TokenGenerator {
             }
         }
         List<Tensor> cache = new ArrayList<>();
-        try {
+        try (PreparedRun call = session.prepare(inputs, outputs)) {
             for (int l = 0; l < 2 * layers; l++) {
                 cache.add(Tensor.ofFloats(new float[0], n, kvHeads, 0, headDim)); // (N, KV, 0, D)
             }
             int columns = width;
             int step = width; // new positions in this run
+            float[] row = null; // (V) the last position's logits of one sequence
             while (true) {
-                float[] logits;
-                List<Tensor> outs = run(ids, mask, pos, n, step, columns, cache);
+                List<Tensor> outs = run(call, ids, mask, pos, n, step, columns, cache);
                 cache.forEach(Tensor::close);
                 cache = new ArrayList<>(outs.subList(1, outs.size()));
-                try (Tensor l = outs.get(0)) {
-                    logits = l.toFloats(); // (N, S, V)
-                }
-                int vocab = logits.length / (n * step);
-                for (int i = 0; i < n; i++) {
-                    Sequence s = rows.get(i);
-                    if (!s.done()) {
-                        s.sample(logits, (i * step + step - 1) * vocab, vocab, cfg);
-                        s.checkDone(eos, maxPositions, cfg, stop);
+                try (Tensor logits = outs.get(0)) { // (N, S, V)
+                    int vocab = Math.toIntExact(logits.shape()[2]);
+                    row = row == null ? new float[vocab] : row;
+                    for (int i = 0; i < n; i++) {
+                        Sequence s = rows.get(i);
+                        if (!s.done()) {
+                            logits.copyFloats(((long) i * step + step - 1) * vocab, row);
+                            s.sample(row, 0, vocab, cfg);
+                            s.checkDone(eos, maxPositions, cfg, stop);
+                        }
                     }
                 }
                 if (rows.stream().allMatch(Sequence::done)) {
@@ -192,26 +204,17 @@ public final class KvCacheGenerator implements TokenGenerator {
     }
 
     /** One run: (N, S) new tokens over (N, P+S) mask with the cache; returns logits then present.* in layer order. */
-    private List<Tensor> run(long[] ids, long[] mask, long[] pos, int n, int step, int columns, List<Tensor> cache) {
-        Map<String, Tensor> feeds = new HashMap<>();
-        List<Tensor> owned = new ArrayList<>();
-        try {
-            owned.add(Tensor.ofLongs(ids, n, step)); // (N, S)
-            owned.add(Tensor.ofLongs(mask, n, columns)); // (N, P+S)
-            owned.add(Tensor.ofLongs(pos, n, step)); // (N, S)
-            feeds.put("input_ids", owned.get(0));
-            feeds.put("attention_mask", owned.get(1));
-            feeds.put("position_ids", owned.get(2));
-            List<String> outputs = new ArrayList<>(List.of("logits"));
-            for (int l = 0; l < layers; l++) {
-                feeds.put("past." + l + ".key", cache.get(2 * l)); // (N, KV, P, D)
-                feeds.put("past." + l + ".value", cache.get(2 * l + 1)); // (N, KV, P, D)
-                outputs.add("present." + l + ".key");
-                outputs.add("present." + l + ".value");
-            }
-            return session.run(feeds, outputs);
-        } finally {
-            owned.forEach(Tensor::close);
+    private static List<Tensor> run(PreparedRun call, long[] ids, long[] mask, long[] pos, int n, int step,
+                                    int columns, List<Tensor> cache) {
+        try (Tensor idsT = Tensor.ofLongs(ids, n, step); // (N, S)
+             Tensor maskT = Tensor.ofLongs(mask, n, columns); // (N, P+S)
+             Tensor posT = Tensor.ofLongs(pos, n, step)) { // (N, S)
+            List<Tensor> feeds = new ArrayList<>(3 + cache.size()); // in the order of call.inputNames()
+            feeds.add(idsT);
+            feeds.add(maskT);
+            feeds.add(posT);
+            feeds.addAll(cache); // past.{i}.key, past.{i}.value: (N, KV, P, D) each
+            return call.run(feeds);
         }
     }
 }

@@ -7,14 +7,13 @@ import static org.bytedeco.onnxruntime.global.onnxruntime.ORT_DISABLE_ALL;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.onnxruntime.OrtSession;
 import org.bytedeco.onnxruntime.OrtSessionOptions;
-import org.bytedeco.onnxruntime.OrtValue;
 
 /** An ORT inference session over one ONNX model file. Not thread-safe. */
 public final class InferenceSession implements AutoCloseable {
@@ -99,38 +98,31 @@ public final class InferenceSession implements AutoCloseable {
      * {@code outputNames} (the caller closes them).
      */
     public List<Tensor> run(Map<String, Tensor> inputs, List<String> outputNames) {
-        validate(inputs, outputNames);
         List<String> inNames = new ArrayList<>(inputs.keySet());
-        String action = "running " + model + " for outputs " + outputNames;
-        try (PointerPointer<?> inNamePtrs = new PointerPointer<>(inNames.toArray(String[]::new));
-                PointerPointer<?> outNamePtrs = new PointerPointer<>(outputNames.toArray(String[]::new));
-                PointerPointer<Pointer> in = new PointerPointer<>(inNames.size());
-                PointerPointer<Pointer> out = Ort.nullSlots(outputNames.size())) {
-            for (int i = 0; i < inNames.size(); i++) {
-                in.put(i, inputs.get(inNames.get(i)).value());
-            }
-            check(API.Run(handle(), null, inNamePtrs, in, inNames.size(), outNamePtrs, outputNames.size(), out),
-                    action);
-            List<Tensor> result = new ArrayList<>(outputNames.size());
-            try {
-                for (int i = 0; i < outputNames.size(); i++) {
-                    result.add(Tensor.adopt(new OrtValue(out.get(i)), "output '" + outputNames.get(i) + "'"));
-                }
-            } catch (RuntimeException e) {
-                result.forEach(Tensor::close);
-                for (int i = result.size() + 1; i < outputNames.size(); i++) {
-                    API.ReleaseValue(new OrtValue(out.get(i)));
-                }
-                throw e;
-            }
-            return List.copyOf(result);
+        try (PreparedRun call = prepare(inNames, outputNames)) {
+            return call.run(inNames.stream().map(inputs::get).toList());
         }
     }
 
-    private void validate(Map<String, Tensor> given, List<String> requested) {
-        if (!given.keySet().equals(new java.util.HashSet<>(inputs))) {
-            throw new IllegalArgumentException("run " + model + ": expected inputs " + inputs + ", found "
-                    + given.keySet());
+    /**
+     * Prepares repeated runs with these input and output names (checked here, once): the fast path for loops such as
+     * token-by-token generation. The returned run uses this session, so it must be closed before or with it.
+     *
+     * @param inputNames  every graph input, once each, in the order {@link PreparedRun#run} will take the values
+     * @param outputNames requested outputs, in the order the runs return them
+     * @throws IllegalArgumentException naming the expected and the found names when they do not fit the graph
+     */
+    public PreparedRun prepare(List<String> inputNames, List<String> outputNames) {
+        if (inputNames.size() != inputs.size()) {
+            throw new IllegalArgumentException("run " + model + ": expected inputs " + inputs + ", found " + inputNames);
+        }
+        validate(new HashSet<>(inputNames), outputNames);
+        return new PreparedRun(this, inputNames, outputNames, "running " + model + " for outputs " + outputNames);
+    }
+
+    private void validate(Set<String> given, List<String> requested) {
+        if (!given.equals(new HashSet<>(inputs))) {
+            throw new IllegalArgumentException("run " + model + ": expected inputs " + inputs + ", found " + given);
         }
         if (requested.isEmpty()) {
             throw new IllegalArgumentException("run " + model + ": expected at least one of outputs " + outputs
@@ -144,7 +136,8 @@ public final class InferenceSession implements AutoCloseable {
         }
     }
 
-    private OrtSession handle() {
+    /** The native session, for {@link PreparedRun}; fails once closed. */
+    OrtSession handle() {
         if (session == null) {
             throw new IllegalStateException("inference session for " + model + " is closed");
         }

@@ -18,7 +18,8 @@ import org.bytedeco.onnxruntime.OrtValue;
 /**
  * A dense CPU-readable tensor: an {@code OrtValue} plus, for tensors created from Java arrays, the native buffer
  * the value points into (kept alive until {@link #close()}). Tensors returned by sessions own their ORT-allocated
- * {@code OrtValue}; the caller closes them. {@link #close()} is idempotent.
+ * {@code OrtValue}; the caller closes them, and their shape and element type are read from ORT on first use only (a
+ * KV cache fed back into the next run is never inspected). {@link #close()} is idempotent.
  */
 public final class Tensor implements AutoCloseable {
     /** ORT's {@code OrtMemoryInfoDeviceType} for the CPU. */
@@ -26,14 +27,16 @@ public final class Tensor implements AutoCloseable {
 
     private OrtValue value;
     private Pointer buffer;
-    private final long[] shape;
-    private final ElementType type;
+    private final String what; // names an adopted value in errors about its type and shape
+    private long[] shape; // null until read from ORT (adopted values)
+    private ElementType type; // null until read from ORT (adopted values)
 
-    private Tensor(OrtValue value, Pointer buffer, long[] shape, ElementType type) {
+    private Tensor(OrtValue value, Pointer buffer, long[] shape, ElementType type, String what) {
         this.value = value;
         this.buffer = buffer;
         this.shape = shape;
         this.type = type;
+        this.what = what;
     }
 
     /** A float tensor over a native copy of {@code data}; {@code shape}'s element count must equal data.length. */
@@ -82,24 +85,33 @@ public final class Tensor implements AutoCloseable {
             buf.close();
             throw e;
         }
-        return new Tensor(value, buf, dims, type);
+        return new Tensor(value, buf, dims, type, null);
     }
 
-    /** Takes ownership of an ORT-allocated value (a session output). */
+    /**
+     * Takes ownership of an ORT-allocated value (a session output); its type and shape are read on first use, so
+     * errors about them ({@code what} names the value) come from that use, and {@link #close()} still releases it.
+     */
     static Tensor adopt(OrtValue value, String what) {
+        return new Tensor(value, null, null, null, what);
+    }
+
+    /** Reads element type and shape of an adopted value from ORT (once). */
+    private void readTypeAndShape() {
+        if (shape != null) {
+            return;
+        }
         OrtTensorTypeAndShapeInfo info = new OrtTensorTypeAndShapeInfo();
         try {
-            check(API.GetTensorTypeAndShape(value, info), "reading type and shape of " + what);
-            try (IntPointer type = new IntPointer(1)) {
-                check(API.GetTensorElementType(info, type), "reading element type of " + what);
+            check(API.GetTensorTypeAndShape(value(), info), "reading type and shape of " + what);
+            try (IntPointer code = new IntPointer(1)) {
+                check(API.GetTensorElementType(info, code), "reading element type of " + what);
                 long rank = Ort.size(n -> API.GetDimensionsCount(info, n), "reading rank of " + what);
                 long[] dims = new long[(int) rank];
                 check(API.GetDimensions(info, dims, rank), "reading dimensions of " + what);
-                return new Tensor(value, null, dims, ElementType.fromOnnx(type.get(), what));
+                type = ElementType.fromOnnx(code.get(), what);
+                shape = dims;
             }
-        } catch (RuntimeException e) {
-            API.ReleaseValue(value);
-            throw e;
         } finally {
             if (!info.isNull()) {
                 API.ReleaseTensorTypeAndShapeInfo(info);
@@ -129,16 +141,19 @@ public final class Tensor implements AutoCloseable {
 
     /** The shape (a copy). */
     public long[] shape() {
+        readTypeAndShape();
         return shape.clone();
     }
 
     /** Number of elements. */
     public long size() {
+        readTypeAndShape();
         return elementCount(shape);
     }
 
     /** The element type. */
     public ElementType type() {
+        readTypeAndShape();
         return type;
     }
 
@@ -147,6 +162,21 @@ public final class Tensor implements AutoCloseable {
         float[] out = new float[Math.toIntExact(size())];
         new FloatPointer(data(ElementType.FLOAT)).capacity(out.length).get(out);
         return out;
+    }
+
+    /**
+     * Copies {@code into.length} elements of a FLOAT tensor, starting at row-major element {@code from}, into
+     * {@code into}: one row of a large output (the last position's logits) without copying the rest.
+     *
+     * @throws IndexOutOfBoundsException when the range is not inside the tensor
+     */
+    public void copyFloats(long from, float[] into) {
+        long n = size();
+        if (from < 0 || from + into.length > n) {
+            throw new IndexOutOfBoundsException("copyFloats: expected elements [" + from + ", " + (from + into.length)
+                    + ") inside tensor " + Arrays.toString(shape) + " of " + n + " elements");
+        }
+        new FloatPointer(data(ElementType.FLOAT)).position(from).capacity(from + into.length).get(into);
     }
 
     /** All elements of an INT64 tensor, row-major. */
@@ -178,12 +208,13 @@ public final class Tensor implements AutoCloseable {
     /** The native value, for sessions in this package. */
     OrtValue value() {
         if (value == null) {
-            throw new IllegalStateException("tensor " + type + Arrays.toString(shape) + " is closed");
+            throw new IllegalStateException("tensor " + describe() + " is closed");
         }
         return value;
     }
 
     private Pointer data(ElementType expected) {
+        readTypeAndShape();
         if (type != expected) {
             throw new IllegalStateException("reading tensor " + Arrays.toString(shape) + ": expected element type "
                     + expected + ", found " + type);
@@ -226,6 +257,14 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Tensor[" + type + " " + Arrays.toString(shape) + (value == null ? ", closed]" : "]");
+        if (value != null) {
+            readTypeAndShape();
+        }
+        return "Tensor[" + describe() + (value == null ? ", closed]" : "]");
+    }
+
+    /** e.g. {@code FLOAT [2, 3]}; an adopted value closed before its shape was read is named by {@code what}. */
+    private String describe() {
+        return shape != null ? type + " " + Arrays.toString(shape) : what + " (shape not read)";
     }
 }
