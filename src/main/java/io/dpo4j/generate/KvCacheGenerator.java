@@ -5,6 +5,7 @@ import io.dpo4j.runtime.InferenceSession;
 import io.dpo4j.runtime.PreparedRun;
 import io.dpo4j.runtime.Tensor;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,8 +15,8 @@ import java.util.Set;
  * prompts run as one batch; prompts are left-padded (attention mask 0, position ids counting real tokens only) and
  * prefilled in one run with an empty cache, then every step feeds one new token per sequence and the previous step's
  * {@code present.*} outputs as {@code past.*}: the cache stays in ORT's native memory, never copied to Java. One
- * {@link PreparedRun} serves all runs of a call (names copied to native memory once), and only the last position's
- * logits row of each sequence is copied out. Finished sequences stay in the batch until all are done; their outputs
+ * {@link PreparedRun} serves all runs of a call (names copied to native memory once); every step after the prefill
+ * writes its (N, 1, V) logits into one tensor allocated once, and only each sequence's row is copied out. Finished sequences stay in the batch until all are done; their outputs
  * are ignored.
  */
 public final class KvCacheGenerator implements TokenGenerator {
@@ -159,32 +160,30 @@ public final class KvCacheGenerator implements TokenGenerator {
             }
         }
         List<Tensor> cache = new ArrayList<>();
+        Tensor stepLogits = null; // (N, 1, V) written by every run after the prefill
         try (PreparedRun call = session.prepare(inputs, outputs)) {
             for (int l = 0; l < 2 * layers; l++) {
                 cache.add(Tensor.ofFloats(new float[0], n, kvHeads, 0, headDim)); // (N, KV, 0, D)
             }
             int columns = width;
             int step = width; // new positions in this run
-            float[] row = null; // (V) the last position's logits of one sequence
             while (true) {
-                List<Tensor> outs = run(call, ids, mask, pos, n, step, columns, cache);
+                List<Tensor> outs = run(call, ids, mask, pos, n, step, columns, cache, step == 1 ? stepLogits : null);
                 cache.forEach(Tensor::close);
                 cache = new ArrayList<>(outs.subList(1, outs.size()));
-                try (Tensor logits = outs.get(0)) { // (N, S, V)
-                    int vocab = Math.toIntExact(logits.shape()[2]);
-                    row = row == null ? new float[vocab] : row;
-                    for (int i = 0; i < n; i++) {
-                        Sequence s = rows.get(i);
-                        if (!s.done()) {
-                            logits.copyFloats(((long) i * step + step - 1) * vocab, row);
-                            s.sample(row, 0, vocab, cfg);
-                            s.checkDone(eos, maxPositions, cfg, stop);
-                        }
+                Tensor logits = outs.get(0); // (N, S, V)
+                int vocab = Math.toIntExact(logits.shape()[2]);
+                try {
+                    sampleLastPositions(rows, logits, step, vocab, cfg, stop);
+                } finally {
+                    if (logits != stepLogits) {
+                        logits.close();
                     }
                 }
                 if (rows.stream().allMatch(Sequence::done)) {
                     return;
                 }
+                stepLogits = stepLogits != null ? stepLogits : Tensor.zerosFloat(n, 1, vocab); // (N, 1, V)
                 long[] grown = new long[n * (columns + 1)]; // (N, P+1)
                 ids = new long[n]; // (N, 1)
                 pos = new long[n]; // (N, 1)
@@ -200,12 +199,32 @@ public final class KvCacheGenerator implements TokenGenerator {
             }
         } finally {
             cache.forEach(Tensor::close);
+            if (stepLogits != null) {
+                stepLogits.close();
+            }
         }
     }
 
-    /** One run: (N, S) new tokens over (N, P+S) mask with the cache; returns logits then present.* in layer order. */
-    private static List<Tensor> run(PreparedRun call, long[] ids, long[] mask, long[] pos, int n, int step,
-                                    int columns, List<Tensor> cache) {
+    /** Samples the next token of every unfinished sequence from its last position's row of (N, S, V) logits. */
+    private void sampleLastPositions(List<Sequence> rows, Tensor logits, int step, int vocab, SamplingConfig cfg,
+                                     StopStrings stop) {
+        float[] row = new float[vocab]; // (V)
+        for (int i = 0; i < rows.size(); i++) {
+            Sequence s = rows.get(i);
+            if (!s.done()) {
+                logits.copyFloats(((long) i * step + step - 1) * vocab, row);
+                s.sample(row, 0, vocab, cfg);
+                s.checkDone(eos, maxPositions, cfg, stop);
+            }
+        }
+    }
+
+    /**
+     * One run: (N, S) new tokens over (N, P+S) mask with the cache; returns logits (written into {@code logitsInto}
+     * when given) then present.* in layer order.
+     */
+    private List<Tensor> run(PreparedRun call, long[] ids, long[] mask, long[] pos, int n, int step, int columns,
+                             List<Tensor> cache, Tensor logitsInto) {
         try (Tensor idsT = Tensor.ofLongs(ids, n, step); // (N, S)
              Tensor maskT = Tensor.ofLongs(mask, n, columns); // (N, P+S)
              Tensor posT = Tensor.ofLongs(pos, n, step)) { // (N, S)
@@ -214,7 +233,9 @@ public final class KvCacheGenerator implements TokenGenerator {
             feeds.add(maskT);
             feeds.add(posT);
             feeds.addAll(cache); // past.{i}.key, past.{i}.value: (N, KV, P, D) each
-            return call.run(feeds);
+            List<Tensor> into = new ArrayList<>(Collections.nCopies(outputs.size(), (Tensor) null));
+            into.set(0, logitsInto);
+            return call.run(feeds, into);
         }
     }
 }

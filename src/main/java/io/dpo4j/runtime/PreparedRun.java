@@ -4,6 +4,7 @@ import static io.dpo4j.runtime.Ort.API;
 import static io.dpo4j.runtime.Ort.check;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -66,7 +67,7 @@ public final class PreparedRun implements AutoCloseable {
     }
 
     /**
-     * Runs the session.
+     * Runs the session; ORT allocates every output.
      *
      * @param values one tensor per input name, in the order of {@link #inputNames()}; not closed by the run
      * @return one new tensor per output name, in the order of {@link #outputNames()}; the caller closes them
@@ -74,6 +75,22 @@ public final class PreparedRun implements AutoCloseable {
      * @throws OrtRuntimeException      naming the model and ORT's reason
      */
     public List<Tensor> run(List<Tensor> values) {
+        return run(values, Collections.nCopies(outputs.size(), null));
+    }
+
+    /**
+     * Runs the session, writing some outputs into tensors the caller made (e.g. one logits tensor reused by every
+     * generation step instead of a new one per step).
+     *
+     * @param values one tensor per input name, in the order of {@link #inputNames()}; not closed by the run
+     * @param into   one entry per output name: a tensor of exactly that output's shape and element type that ORT
+     *               writes into, or null for a new tensor that ORT allocates
+     * @return one tensor per output name: the given tensor where {@code into} had one (still the caller's, whose
+     *         {@link Tensor#close()} is idempotent), else a new tensor the caller closes
+     * @throws IllegalArgumentException when the numbers of values or of {@code into} entries do not fit
+     * @throws OrtRuntimeException      naming the model and ORT's reason (a given tensor of the wrong shape included)
+     */
+    public List<Tensor> run(List<Tensor> values, List<Tensor> into) {
         if (inValues == null) {
             throw new IllegalStateException("prepared run of " + action + " is closed");
         }
@@ -81,17 +98,23 @@ public final class PreparedRun implements AutoCloseable {
             throw new IllegalArgumentException(action + ": expected " + inputs.size() + " input values " + inputs
                     + ", found " + values.size());
         }
+        if (into.size() != outputs.size()) {
+            throw new IllegalArgumentException(action + ": expected " + outputs.size() + " output entries (a tensor "
+                    + "or null) for " + outputs + ", found " + into.size());
+        }
         for (int i = 0; i < values.size(); i++) {
             inValues.put(i, values.get(i).value());
         }
         for (int i = 0; i < outputs.size(); i++) {
-            outValues.put(i, (Pointer) null); // non-null slots would be taken as preallocated outputs
+            // ORT writes into a non-null slot and allocates the null ones
+            outValues.put(i, into.get(i) == null ? null : into.get(i).value());
         }
         check(API.Run(session.handle(), null, inNames, inValues, inputs.size(), outNames, outputs.size(), outValues),
                 action);
         Tensor[] result = new Tensor[outputs.size()];
         for (int i = 0; i < result.length; i++) {
-            result[i] = Tensor.adopt(new OrtValue(outValues.get(i)), "output '" + outputs.get(i) + "'");
+            result[i] = into.get(i) != null ? into.get(i)
+                    : Tensor.adopt(new OrtValue(outValues.get(i)), "output '" + outputs.get(i) + "'");
         }
         return List.of(result);
     }

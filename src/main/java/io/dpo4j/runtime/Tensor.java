@@ -219,9 +219,13 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalStateException("reading tensor " + Arrays.toString(shape) + ": expected element type "
                     + expected + ", found " + type);
         }
+        OrtValue v = value();
+        if (buffer != null) {
+            return buffer; // the value was created over this buffer (a session may have written into it)
+        }
         requireCpu();
         try (PointerPointer<Pointer> out = Ort.nullSlots(1)) {
-            check(API.GetTensorMutableData(value(), out), "reading data of tensor " + Arrays.toString(shape));
+            check(API.GetTensorMutableData(v, out), "reading data of tensor " + Arrays.toString(shape));
             return out.get(0);
         }
     }

@@ -52,4 +52,21 @@ class TensorTest {
         t.close();
         assertThatThrownBy(t::toFloats).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
+
+    @Test
+    void copyFloatsCopiesOneRowAndChecksBounds() {
+        try (Tensor t = Tensor.ofFloats(new float[] {0f, 1f, 2f, 3f, 4f, 5f}, 2, 3)) {  // (2, 3)
+            float[] row = new float[3];
+            t.copyFloats(3, row);
+            assertThat(row).containsExactly(3f, 4f, 5f);
+            t.copyFloats(1, row);
+            assertThat(row).containsExactly(1f, 2f, 3f);
+            assertThatThrownBy(() -> t.copyFloats(4, row)).isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessageContaining("expected elements [4, 7) inside tensor [2, 3] of 6 elements");
+            assertThatThrownBy(() -> t.copyFloats(-1, row)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+        try (Tensor l = Tensor.ofLongs(new long[] {1, 2}, 2)) {
+            assertThatThrownBy(() -> l.copyFloats(0, new float[1])).hasMessageContaining("expected element type FLOAT");
+        }
+    }
 }
