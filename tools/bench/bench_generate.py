@@ -1,49 +1,75 @@
 #!/usr/bin/env python3
-"""Generation speed: dpo4j's KV-cache path vs its no-cache path vs transformers ``generate`` on CPU.
+"""Generation speed and peak RSS: dpo4j's KV-cache path vs its no-cache path vs transformers ``generate`` on CPU.
 
     tools/.venv/bin/python tools/bench/bench_generate.py [--artifacts artifacts/tiny-gpt2 --hf-dir tools/.cache/hf/tiny-gpt2]
 
-Greedy, one prompt, ``--new-tokens`` (128) tokens with EOS switched off on every side (dpo4j: a ``--stop`` string
-that cannot occur does not stop anything, so EOS is the only early stop; the benchmark uses models whose greedy
-continuation does not reach EOS and reports the tokens actually generated). dpo4j runs through ``tools/dpo4j
-generate`` and reports its own timing of the generation loop (session creation excluded; each run in a fresh JVM,
-best of ``--repeats``); transformers is timed around ``model.generate`` (use_cache True and False) after one warm-up
-call. Also runs the KV path on a batch of 8 prompts (aggregate tokens/s). Prints a Markdown table.
+Greedy, one prompt, ``--new-tokens`` (128) tokens; transformers' EOS is switched off, dpo4j stops only at the model's
+EOS (the benchmark uses models whose greedy continuation does not reach it and reports the tokens actually generated).
+Every row runs in its own process, so its peak RSS (``ru_maxrss`` from ``wait4``) is that row's own: dpo4j rows are
+``tools/dpo4j generate`` (a fresh JVM; dpo4j's own timing of the generation loop, session creation excluded; best of
+``--repeats`` processes), transformers rows a child of this script timed around ``model.generate`` (use_cache True
+or False) after one warm-up call, best of ``--repeats`` calls. Also runs the KV path on a batch of 8 prompts (aggregate
+tokens/s). Before each row it waits up to ``--idle-wait`` seconds for the 1-minute load average to fall below
+``--idle-load`` and records the load just before and after the row. Prints a Markdown table.
 """
 
 import argparse
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-
-import torch
-import transformers
 
 TOOLS = Path(__file__).resolve().parents[1]
 ROOT = TOOLS.parent
 PROMPT = "Review: I watched this film with my family last night ...\nHighlight:"
+BATCH = [PROMPT] + [f"Review: film number {i} was" for i in range(7)]
 LINE = re.compile(r"generate: (\d+) tokens in ([0-9.]+) s")
 
 
-def dpo4j(art: Path, new: int, repeats: int, *extra: str) -> tuple:
-    """Best (tokens, seconds) of ``repeats`` CLI runs."""
-    best = None
+def run_child(cmd: list) -> tuple:
+    """Runs ``cmd`` to completion; returns (stdout, stderr, return code, peak RSS in MiB of the child)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(p.pid, 0)  # reaps the child itself, so Popen must not wait again
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return out.read(), err.read(), p.returncode, usage.ru_maxrss / 1024  # Linux: KiB
+
+
+def dpo4j_row(art: Path, new: int, repeats: int, *extra: str) -> dict:
+    """Best (tokens, seconds) of ``repeats`` CLI processes and the largest peak RSS among them."""
+    best, rss = None, 0.0
     for _ in range(repeats):
         cmd = [str(TOOLS / "dpo4j"), "generate", "--artifacts", str(art), "--max-new-tokens", str(new), *extra]
-        res = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        m = LINE.search(res.stderr)
-        if m is None:
-            raise RuntimeError(f"no timing line in: {res.stderr}")
+        _, err, rc, peak = run_child(cmd)
+        m = LINE.search(err)
+        if rc != 0 or m is None:
+            raise RuntimeError(f"{' '.join(cmd)}: exit {rc}, no timing line in: {err[-2000:]}")
         tokens, secs = int(m.group(1)), float(m.group(2))
+        rss = max(rss, peak)
         if best is None or secs / tokens < best[1] / best[0]:
             best = (tokens, secs)
-    return best
+    return {"tokens": best[0], "seconds": best[1], "rss_mib": rss}
 
 
-def hf(model_dir: Path, art: Path, new: int, use_cache: bool, repeats: int) -> tuple:
+def hf_row(model_dir: Path, art: Path, new: int, use_cache: bool, repeats: int) -> dict:
+    """transformers ``generate`` in a child process (its peak RSS its own)."""
+    cmd = [sys.executable, __file__, "--hf-child", "--hf-dir", str(model_dir), "--artifacts", str(art),
+           "--new-tokens", str(new), "--repeats", str(repeats)] + ([] if use_cache else ["--no-cache"])
+    out, err, rc, peak = run_child(cmd)
+    if rc != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {rc}: {err[-2000:]}")
+    return json.loads(out.strip().splitlines()[-1]) | {"rss_mib": peak}
+
+
+def hf_child(model_dir: Path, art: Path, new: int, use_cache: bool, repeats: int) -> dict:
+    import torch
+    import transformers
     from tokenizers import Tokenizer
     ids = Tokenizer.from_file(str(art / "tokenizer.json")).encode(PROMPT, add_special_tokens=False).ids
     model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, torch_dtype=torch.float32).eval()
@@ -60,7 +86,35 @@ def hf(model_dir: Path, art: Path, new: int, use_cache: bool, repeats: int) -> t
             tokens = out.shape[1] - len(ids)
             if best is None or secs / tokens < best[1] / best[0]:
                 best = (tokens, secs)
-    return best
+    return {"tokens": best[0], "seconds": best[1], "torch_threads": torch.get_num_threads()}
+
+
+def load1() -> float:
+    return os.getloadavg()[0]
+
+
+def wait_idle(limit_s: float, below: float) -> float:
+    """Waits up to ``limit_s`` seconds for the 1-minute load average to fall below ``below``; returns seconds waited."""
+    start = time.monotonic()
+    while load1() >= below and time.monotonic() - start < limit_s:
+        time.sleep(5)
+    return time.monotonic() - start
+
+
+def rows_for(a) -> list:
+    """(name, thunk) per row, in the order they run."""
+    batch = [x for p in BATCH for x in ("--prompt", p)]
+    rows = [("dpo4j KV cache", lambda: dpo4j_row(a.artifacts, a.new_tokens, a.repeats, "--prompt", PROMPT)),
+            ("dpo4j KV cache, batch of 8 prompts",
+             lambda: dpo4j_row(a.artifacts, a.new_tokens, a.repeats, *batch))]
+    if not a.skip_no_cache:
+        rows.append(("dpo4j no cache",
+                     lambda: dpo4j_row(a.artifacts, a.new_tokens, a.repeats, "--prompt", PROMPT, "--no-kv-cache")))
+    rows.append(("transformers generate, use_cache",
+                 lambda: hf_row(a.hf_dir, a.artifacts, a.new_tokens, True, a.repeats)))
+    rows.append(("transformers generate, no cache",
+                 lambda: hf_row(a.hf_dir, a.artifacts, a.new_tokens, False, a.repeats)))
+    return rows
 
 
 def main(argv=None) -> int:
@@ -69,20 +123,33 @@ def main(argv=None) -> int:
     ap.add_argument("--hf-dir", type=Path, default=TOOLS / ".cache" / "hf" / "tiny-gpt2")
     ap.add_argument("--new-tokens", type=int, default=128)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--skip-no-cache", action="store_true", help="skip dpo4j's no-cache path (slow on big models)")
+    ap.add_argument("--skip-no-cache", action="store_true", help="skip dpo4j's no-cache path")
+    ap.add_argument("--idle-load", type=float, default=1.0, help="wait for the 1-minute load to fall below this")
+    ap.add_argument("--idle-wait", type=float, default=0.0, help="longest wait for it per row, seconds (default 0)")
+    ap.add_argument("--json", type=Path, help="also write the rows to this file as JSON lines")
+    ap.add_argument("--hf-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--no-cache", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
-    print(f"torch threads {torch.get_num_threads()}, load average {os.getloadavg()}", file=sys.stderr)
-    rows = [("dpo4j KV cache", dpo4j(a.artifacts, a.new_tokens, a.repeats))]
-    batch = ["--prompt", PROMPT] + [x for i in range(7) for x in ("--prompt", f"Review: film number {i} was")]
-    rows.append(("dpo4j KV cache, batch of 8 prompts", dpo4j(a.artifacts, a.new_tokens, a.repeats, *batch)))
-    if not a.skip_no_cache:
-        rows.append(("dpo4j no cache", dpo4j(a.artifacts, a.new_tokens, a.repeats, "--no-kv-cache")))
-    rows.append(("transformers generate, use_cache", hf(a.hf_dir, a.artifacts, a.new_tokens, True, a.repeats)))
-    rows.append(("transformers generate, no cache", hf(a.hf_dir, a.artifacts, a.new_tokens, False, a.repeats)))
-    print(f"| {a.artifacts.name} | tokens | seconds | tokens/s |\n|---|---|---|---|")
-    for name, (tokens, secs) in rows:
-        print(f"| {name} | {tokens} | {secs:.3f} | {tokens / secs:.1f} |")
-    print(f"load average after: {os.getloadavg()}", file=sys.stderr)
+    if a.hf_child:
+        print(json.dumps(hf_child(a.hf_dir, a.artifacts, a.new_tokens, not a.no_cache, a.repeats)))
+        return 0
+    subprocess.run([str(TOOLS / "dpo4j"), "--version"], check=True, capture_output=True)  # build outside the rows
+    results = []
+    for name, thunk in rows_for(a):
+        waited = wait_idle(a.idle_wait, a.idle_load)
+        before = load1()
+        r = thunk()
+        results.append(r | {"row": name, "load_before": before, "load_after": load1(), "waited_s": round(waited)})
+        print(f"{name}: {r}", file=sys.stderr, flush=True)
+    print(f"| {a.artifacts.name} | tokens | seconds | tokens/s | peak RSS (MiB) | load before → after |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['row']} | {r['tokens']} | {r['seconds']:.3f} | {r['tokens'] / r['seconds']:.1f} | "
+              f"{r['rss_mib']:,.0f} | {r['load_before']:.2f} → {r['load_after']:.2f} |")
+    if a.json:
+        with a.json.open("w") as f:
+            for r in results:
+                f.write(json.dumps(r) + "\n")
     return 0
 
 
