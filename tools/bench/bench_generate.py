@@ -8,7 +8,7 @@ EOS (the benchmark uses models whose greedy continuation does not reach it and r
 Every row runs in its own process, so its peak RSS (``ru_maxrss`` from ``wait4``) is that row's own: dpo4j rows are
 ``tools/dpo4j generate`` (a fresh JVM; dpo4j's own timing of the generation loop, session creation excluded; best of
 ``--repeats`` processes), transformers rows a child of this script timed around ``model.generate`` (use_cache True
-or False) after one warm-up call, best of ``--repeats`` calls. Also runs the KV path on a batch of 8 prompts (aggregate
+or False) after one warm-up call, best of ``--repeats`` calls, with torch's default threads or each of ``--torch-threads``. Also runs the KV path on a batch of 8 prompts (aggregate
 tokens/s). Before each row it waits up to ``--idle-wait`` seconds for the 1-minute load average to fall below
 ``--idle-load`` and records the load just before and after the row. Prints a Markdown table.
 """
@@ -57,20 +57,23 @@ def dpo4j_row(art: Path, new: int, repeats: int, *extra: str) -> dict:
     return {"tokens": best[0], "seconds": best[1], "rss_mib": rss}
 
 
-def hf_row(model_dir: Path, art: Path, new: int, use_cache: bool, repeats: int) -> dict:
+def hf_row(model_dir: Path, art: Path, new: int, use_cache: bool, repeats: int, threads: int) -> dict:
     """transformers ``generate`` in a child process (its peak RSS its own)."""
     cmd = [sys.executable, __file__, "--hf-child", "--hf-dir", str(model_dir), "--artifacts", str(art),
-           "--new-tokens", str(new), "--repeats", str(repeats)] + ([] if use_cache else ["--no-cache"])
+           "--new-tokens", str(new), "--repeats", str(repeats), "--torch-threads", str(threads)]
+    cmd += [] if use_cache else ["--no-cache"]
     out, err, rc, peak = run_child(cmd)
     if rc != 0:
         raise RuntimeError(f"{' '.join(cmd)}: exit {rc}: {err[-2000:]}")
     return json.loads(out.strip().splitlines()[-1]) | {"rss_mib": peak}
 
 
-def hf_child(model_dir: Path, art: Path, new: int, use_cache: bool, repeats: int) -> dict:
+def hf_child(model_dir: Path, art: Path, new: int, use_cache: bool, repeats: int, threads: int) -> dict:
     import torch
     import transformers
     from tokenizers import Tokenizer
+    if threads > 0:
+        torch.set_num_threads(threads)
     ids = Tokenizer.from_file(str(art / "tokenizer.json")).encode(PROMPT, add_special_tokens=False).ids
     model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, torch_dtype=torch.float32).eval()
     model.generation_config.eos_token_id = None
@@ -110,10 +113,12 @@ def rows_for(a) -> list:
     if not a.skip_no_cache:
         rows.append(("dpo4j no cache",
                      lambda: dpo4j_row(a.artifacts, a.new_tokens, a.repeats, "--prompt", PROMPT, "--no-kv-cache")))
-    rows.append(("transformers generate, use_cache",
-                 lambda: hf_row(a.hf_dir, a.artifacts, a.new_tokens, True, a.repeats)))
-    rows.append(("transformers generate, no cache",
-                 lambda: hf_row(a.hf_dir, a.artifacts, a.new_tokens, False, a.repeats)))
+    for threads in a.torch_threads:
+        label = "" if threads == 0 else f", {threads} torch thread{'s' if threads > 1 else ''}"
+        rows.append((f"transformers generate, use_cache{label}",
+                     lambda t=threads: hf_row(a.hf_dir, a.artifacts, a.new_tokens, True, a.repeats, t)))
+        rows.append((f"transformers generate, no cache{label}",
+                     lambda t=threads: hf_row(a.hf_dir, a.artifacts, a.new_tokens, False, a.repeats, t)))
     return rows
 
 
@@ -126,12 +131,15 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-no-cache", action="store_true", help="skip dpo4j's no-cache path")
     ap.add_argument("--idle-load", type=float, default=1.0, help="wait for the 1-minute load to fall below this")
     ap.add_argument("--idle-wait", type=float, default=0.0, help="longest wait for it per row, seconds (default 0)")
+    ap.add_argument("--torch-threads", type=int, nargs="+", default=[0],
+                    help="transformers rows once per value; 0 = torch's default (one per core). Default: 0")
     ap.add_argument("--json", type=Path, help="also write the rows to this file as JSON lines")
     ap.add_argument("--hf-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--no-cache", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.hf_child:
-        print(json.dumps(hf_child(a.hf_dir, a.artifacts, a.new_tokens, not a.no_cache, a.repeats)))
+        print(json.dumps(hf_child(a.hf_dir, a.artifacts, a.new_tokens, not a.no_cache, a.repeats,
+                                  a.torch_threads[0])))
         return 0
     subprocess.run([str(TOOLS / "dpo4j"), "--version"], check=True, capture_output=True)  # build outside the rows
     results = []
