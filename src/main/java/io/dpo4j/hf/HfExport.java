@@ -43,13 +43,9 @@ public final class HfExport {
                     + "exists), found none; re-export the artifacts");
         }
         requireFreshOutput(output);
-        Path tmp = null;
-        try {
-            Path parent = output.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, output.getFileName() + Files2.TEMP_MARK);
+        boolean lora = art.manifest().isLora();
+        Files2.writeDirectoryAtomically(output, tmp -> {
             List<Safetensors.Tensor> tensors = new ArrayList<>();
-            boolean lora = art.manifest().isLora();
             Map<String, float[]> merged = lora ? MergedWeights.of(art, s) : Map.of();
             try (BaseWeights base = lora ? BaseWeights.open(art) : null) {
                 for (Manifest.Parameter p : params) {
@@ -67,18 +63,7 @@ public final class HfExport {
                     Files.copy(art.file(f), tmp.resolve(f));
                 }
             }
-            if (Files.isDirectory(output)) {
-                Files.delete(output); // empty, checked above
-            }
-            Files2.moveAtomically(tmp, output);
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + output + ": " + IoReason.of(e), e);
-        } finally {
-            if (tmp != null) {
-                Files2.deleteTree(tmp);
-            }
-        }
+        });
     }
 
     /** Fails unless {@code output} is absent or an empty directory. */

@@ -8,11 +8,9 @@ import io.dpo4j.lora.BaseWeights;
 import io.dpo4j.runtime.TrainingSession;
 import io.dpo4j.util.ConfinedPath;
 import io.dpo4j.util.Files2;
-import io.dpo4j.util.IoReason;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,27 +63,12 @@ public final class PeftAdapter {
             tensors.add(new Safetensors.Tensor(PREFIX + a.loraB(), new long[] {a.outFeatures(), lora.r()},
                     s.parameter(a.loraB())));
         }
-        Path tmp = null;
-        try {
-            Path parent = output.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, output.getFileName() + Files2.TEMP_MARK);
+        Files2.writeDirectoryAtomically(output, tmp -> {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(WEIGHTS)))) {
                 Safetensors.write(out, tensors);
             }
             Files2.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(CONFIG).toFile(), config(lora));
-            if (Files.isDirectory(output)) {
-                Files.delete(output); // empty, checked above
-            }
-            Files2.moveAtomically(tmp, output);
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + output + ": " + IoReason.of(e), e);
-        } finally {
-            if (tmp != null) {
-                Files2.deleteTree(tmp);
-            }
-        }
+        });
     }
 
     /** PEFT 0.13's LoraConfig fields for the artifacts' adapters (the rest at PEFT's defaults). */

@@ -165,6 +165,41 @@ public final class Files2 {
         }
     }
 
+    /** Fills a directory (the temporary one of {@link #writeDirectoryAtomically}). */
+    @FunctionalInterface
+    public interface DirectoryFiller {
+        /** @param dir the new, empty directory to write into */
+        void fill(Path dir) throws IOException;
+    }
+
+    /**
+     * Builds a directory under a temporary sibling ({@code <name>.tmp-<digits>}) and renames it to {@code output},
+     * so readers never see half a directory; the temporary is removed when filling fails.
+     *
+     * @param output absent or an empty directory (the caller checks; an empty one is replaced)
+     * @param fill   writes the directory's files
+     */
+    public static void writeDirectoryAtomically(Path output, DirectoryFiller fill) {
+        Path tmp = null;
+        try {
+            Path parent = output.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, output.getFileName() + TEMP_MARK);
+            fill.fill(tmp);
+            if (Files.isDirectory(output)) {
+                Files.delete(output); // empty, checked by the caller
+            }
+            moveAtomically(tmp, output);
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + output + ": " + IoReason.of(e), e);
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
     /** Deletes a file if it exists, ignoring failures (cleanup of a temporary after an earlier error). */
     public static void deleteQuietly(Path file) {
         if (file == null) {
