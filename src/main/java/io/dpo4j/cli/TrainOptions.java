@@ -65,6 +65,14 @@ final class TrainOptions {
                     + "--save-every a multiple of --eval-every. Default: ${DEFAULT-VALUE}.")
     boolean saveBest;
 
+    @Option(names = "--save-only-model", defaultValue = TrainDefaults.SAVE_ONLY_MODEL,
+            description = "Checkpoints hold the model parameters only, not the AdamW moments and step (HF's "
+                    + "save_only_model): a third of the bytes of full training, and ONNX Runtime writes them without "
+                    + "holding another copy of the moments in memory (what makes a 1B model's checkpoint fit in 24 GB); "
+                    + "such a checkpoint cannot be --resume'd, only used by --init-from, generate, export-hf, "
+                    + "export-inference. Default: ${DEFAULT-VALUE}.")
+    boolean saveOnlyModel;
+
     @Option(names = "--progress", defaultValue = TrainDefaults.PROGRESS, negatable = true, fallbackValue = "true",
             description = "Progress bar with ETA on a terminal. Default: ${DEFAULT-VALUE}.")
     boolean progress;
@@ -77,7 +85,7 @@ final class TrainOptions {
         return b.data(dataOptions.toOptions()).loss(loss.toConfig()).batchSize(batchSize).gradAccum(gradAccum)
                 .epochs(epochs).maxSteps(maxSteps).learningRate(lr).schedule(LrSchedule.Kind.parse(schedule))
                 .warmupRatio(warmupRatio).logEvery(logEvery).evalEvery(evalEvery).saveEvery(saveEvery)
-                .saveTotalLimit(saveTotalLimit).saveBest(saveBest).device(runtime.parsedDevice())
+                .saveTotalLimit(saveTotalLimit).saveBest(saveBest).saveOnlyModel(saveOnlyModel).device(runtime.parsedDevice())
                 .threads(runtime.threads).deterministic(runtime.deterministic).progress(progress)
                 .tuning(runtime.tuning());
     }

@@ -50,13 +50,22 @@ public final class CheckpointStore {
 
     /** Saves the session's parameters and optimizer state with {@code state}; returns the checkpoint directory. */
     public Path save(TrainingSession session, TrainerState state) {
+        return save(session, state, true);
+    }
+
+    /**
+     * Saves the session's parameters, and its optimizer state (AdamW moments and step) when {@code optimizerState}, with
+     * {@code state}; returns the checkpoint directory. Without the optimizer state the checkpoint cannot be resumed
+     * ({@link TrainerState#resumable()}), but ORT writes it without holding a second copy of the moments in memory.
+     */
+    public Path save(TrainingSession session, TrainerState state, boolean optimizerState) {
         Path target = dirOf(state.step());
         try {
             Files.createDirectories(root);
             Path tmp = Files.createTempDirectory(root, target.getFileName() + ".tmp-");
             try {
-                session.saveCheckpoint(tmp.resolve(ORT_FILE), true);
-                TrainerState withSum = state.withFiles(CheckpointFiles.of(tmp));
+                session.saveCheckpoint(tmp.resolve(ORT_FILE), optimizerState);
+                TrainerState withSum = state.withOptimizerState(optimizerState).withFiles(CheckpointFiles.of(tmp));
                 Files2.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(STATE_FILE).toFile(), withSum);
                 if (Files.exists(target)) {
                     Files2.deleteTree(target);

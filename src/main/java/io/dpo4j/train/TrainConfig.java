@@ -37,6 +37,8 @@ import java.util.Objects;
  * @param progress      show a progress bar (only on a terminal)
  * @param saveTotalLimit checkpoints kept under {@code outputDir/checkpoints}, newest first; 0 = keep all
  * @param saveBest      also keep the checkpoint with the lowest eval loss, beyond {@code saveTotalLimit}
+ * @param saveOnlyModel checkpoints hold the parameters only, not the AdamW moments and step (half the bytes or less, and
+ *                      no in-memory copy of the moments while ORT writes them); such a checkpoint cannot be resumed
  * @param tuning        ORT's CPU arena, memory pattern and spinning (memory and speed only, not results)
  * @param initFrom      checkpoint directory whose parameters the policy starts from (the optimizer starts fresh), or
  *                      null for the artifacts' starting weights; ignored by a resume, which continues its checkpoint
@@ -50,7 +52,8 @@ public record TrainConfig(Path artifacts, Path trainData, Path evalData, double 
                           double learningRate, LrSchedule.Kind schedule, double warmupRatio, long seed,
                           int logEvery, int evalEvery, int saveEvery, Path outputDir, Path cacheDir, Path resumeFrom,
                           Device device, int threads, boolean deterministic, boolean progress,
-                          int saveTotalLimit, boolean saveBest, SessionTuning tuning, Path initFrom,
+                          int saveTotalLimit, boolean saveBest, boolean saveOnlyModel, SessionTuning tuning,
+                          Path initFrom,
                           Path referenceFrom, Path initAdapter) {
 
     /** Validates every option. */

@@ -33,6 +33,7 @@ public final class TrainConfigBuilder {
     private int saveEvery = Integer.parseInt(TrainDefaults.SAVE_EVERY);
     private int saveTotalLimit = Integer.parseInt(TrainDefaults.SAVE_TOTAL_LIMIT);
     private boolean saveBest = Boolean.parseBoolean(TrainDefaults.SAVE_BEST);
+    private boolean saveOnlyModel = Boolean.parseBoolean(TrainDefaults.SAVE_ONLY_MODEL);
     private Device device = Device.CPU;
     private int threads;
     private boolean deterministic;
@@ -73,6 +74,7 @@ public final class TrainConfigBuilder {
         progress = c.progress();
         saveTotalLimit = c.saveTotalLimit();
         saveBest = c.saveBest();
+        saveOnlyModel = c.saveOnlyModel();
         tuning = c.tuning();
         initFrom = c.initFrom();
         referenceFrom = c.referenceFrom();
@@ -147,6 +149,9 @@ public final class TrainConfigBuilder {
     /** @param v also keep the checkpoint with the lowest eval loss */
     public TrainConfigBuilder saveBest(boolean v) { saveBest = v; return this; }
 
+    /** @param v checkpoints without the optimizer state ({@code --save-only-model}) */
+    public TrainConfigBuilder saveOnlyModel(boolean v) { saveOnlyModel = v; return this; }
+
     /** @param v run directory (metrics.jsonl, checkpoints/) */
     public TrainConfigBuilder outputDir(Path v) { outputDir = v; return this; }
 
@@ -184,7 +189,7 @@ public final class TrainConfigBuilder {
     public TrainConfig build() {
         return new TrainConfig(artifacts, trainData, evalData, evalFraction, data, loss, batchSize, gradAccum, epochs,
                 maxSteps, learningRate, schedule, warmupRatio, seed, logEvery, evalEvery, saveEvery, outputDir,
-                cacheDir, resumeFrom, device, threads, deterministic, progress, saveTotalLimit, saveBest, tuning, initFrom,
+                cacheDir, resumeFrom, device, threads, deterministic, progress, saveTotalLimit, saveBest, saveOnlyModel, tuning, initFrom,
                 referenceFrom, initAdapter);
     }
 }

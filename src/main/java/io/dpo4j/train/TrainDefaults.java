@@ -33,6 +33,8 @@ public final class TrainDefaults {
     public static final String SAVE_TOTAL_LIMIT = "0";
     /** Keep the best checkpoint by eval loss too. */
     public static final String SAVE_BEST = "false";
+    /** --save-only-model: checkpoints without the optimizer state (HF TrainingArguments' save_only_model). */
+    public static final String SAVE_ONLY_MODEL = "false";
     /** Run directory. */
     public static final String OUTPUT = "runs/dpo";
     /** Reference log-prob cache directory. */

@@ -64,7 +64,13 @@ public final class Trainer {
         GraphFeeds.requireLossInputs(art, cfg.loss());
         PreparedData data = DataPreparer.prepare(cfg, art);
         log.println(data.summary());
+        new BatchPlan(data.train().size(), cfg.batchSize(), cfg.seed(), true); // empty or too small: fail before loading
         TrainerState resume = cfg.resumeFrom() == null ? null : CheckpointStore.load(cfg.resumeFrom());
+        if (resume != null && !resume.resumable()) {
+            throw new IllegalArgumentException("--resume " + cfg.resumeFrom() + ": expected a checkpoint with the "
+                    + "optimizer state (AdamW moments and step), found one saved with --save-only-model (parameters "
+                    + "only); start a new run from its weights with --init-from " + cfg.resumeFrom());
+        }
         PeftAdapter.Imported adapter = initAdapter(art);
         String initSum = cfg.initFrom() != null ? ortChecksum("--init-from", cfg.initFrom())
                 : adapter != null ? "init-adapter:" + adapter.sha256() : null;
@@ -233,7 +239,8 @@ public final class Trainer {
             if (cfg.resumeFrom() != null && io.dpo4j.util.OutputGuard.sameFile(store.dirOf(step), cfg.resumeFrom())) {
                 return cfg.resumeFrom(); // nothing trained since: never rewrite the checkpoint given as input
             }
-            Path dir = store.save(s, new TrainerState(step, micro, fingerprint, null, evalStep == step ? evalLoss : null));
+            Path dir = store.save(s, new TrainerState(step, micro, fingerprint, null, evalStep == step ? evalLoss : null),
+                    !cfg.saveOnlyModel());
             for (TrainListener l : listeners) {
                 l.onCheckpoint(step, dir);
             }

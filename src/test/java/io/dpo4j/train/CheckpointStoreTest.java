@@ -97,7 +97,7 @@ class CheckpointStoreTest {
         Map<String, CheckpointFiles.Entry> files = new java.util.HashMap<>(state.files());
         files.put("../../outside.bin", new CheckpointFiles.Entry(Files2.sha256(tmp.resolve("outside.bin")), 7));
         Files2.JSON.writeValue(dir.resolve(CheckpointStore.STATE_FILE).toFile(), new TrainerState(state.step(),
-                state.microBatches(), state.configFingerprint(), state.checkpointSha256(), state.evalLoss(), files));
+                state.microBatches(), state.configFingerprint(), state.checkpointSha256(), state.evalLoss(), files, null));
         assertThatThrownBy(() -> CheckpointStore.load(dir)).hasMessageContaining("field 'files'")
                 .hasMessageContaining("entry '../../outside.bin'").hasMessageContaining("'..' segment");
     }

@@ -1,0 +1,107 @@
+package io.dpo4j.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.cli.Main;
+import io.dpo4j.runtime.OrtEnvironment;
+import io.dpo4j.runtime.SessionConfig;
+import io.dpo4j.util.Files2;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code train --save-only-model}: checkpoints without the AdamW moments hold the same parameters as a full checkpoint
+ * of the same run, are marked in trainer_state.json, are refused by {@code --resume} with the way out, and start a new
+ * run through {@code --init-from}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SaveOnlyModelTest {
+    private Path tmp;
+    private Path full;
+    private Path only;
+
+    /** The same 3-step run twice: full checkpoints, then parameters only. */
+    @BeforeAll
+    void trainBothWays(@TempDir Path dir) {
+        tmp = dir;
+        full = tmp.resolve("full");
+        only = tmp.resolve("only");
+        assertThat(run("--output", full.toString(), "--max-steps", "3").exit()).isZero();
+        assertThat(run("--output", only.toString(), "--max-steps", "3", "--save-only-model").exit()).isZero();
+    }
+
+    private record Outcome(int exit, String err) {
+    }
+
+    private Outcome run(String... args) {
+        List<String> all = new ArrayList<>(List.of("train", "--no-progress", "--artifacts", "artifacts/tiny-gpt2",
+                "--cache-dir", tmp.resolve("cache").toString(), "--eval-fraction", "0", "--lr-schedule",
+                "constant"));
+        all.addAll(List.of(args));
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        return new Outcome(cl.execute(all.toArray(String[]::new)), err.toString());
+    }
+
+    private static Path ort(Path run) {
+        return new CheckpointStore(run).dirOf(3).resolve(CheckpointStore.ORT_FILE);
+    }
+
+    @Test
+    void parametersEqualTheFullCheckpointsBitForBitInFewerBytes() throws Exception {
+        ArtifactSet art = ArtifactSet.load(Path.of("artifacts/tiny-gpt2"));
+        SessionConfig sc = SessionConfig.cpuDefaults();
+        try (OrtEnvironment env = OrtEnvironment.create("save-only-model-test")) {
+            float[] a = CheckpointWeights.trainable(env, sc, art, ort(full));
+            float[] b = CheckpointWeights.trainable(env, sc, art, ort(only));
+            assertThat(b).hasSize(378_624).containsExactly(a);
+        }
+        // AdamW's two moments are as large as the parameters: the full checkpoint is about three times the size
+        assertThat(Files.size(ort(only)) * 2.5).isLessThan(Files.size(ort(full)));
+    }
+
+    @Test
+    void trainerStateSaysSoAndTheChecksumsCoverTheFile() throws Exception {
+        Path dir = new CheckpointStore(only).dirOf(3);
+        JsonNode state = Files2.JSON.readTree(dir.resolve(CheckpointStore.STATE_FILE).toFile());
+        assertThat(state.get("optimizer_state").asBoolean(true)).isFalse();
+        assertThat(CheckpointStore.load(dir).resumable()).isFalse();
+        JsonNode fullState = Files2.JSON.readTree(new CheckpointStore(full).dirOf(3)
+                .resolve(CheckpointStore.STATE_FILE).toFile());
+        assertThat(fullState.has("optimizer_state")).isFalse(); // unchanged format for full checkpoints
+        assertThat(CheckpointStore.load(new CheckpointStore(full).dirOf(3)).resumable()).isTrue();
+    }
+
+    @Test
+    void resumeIsRefusedNamingTheWayOut() {
+        Path dir = new CheckpointStore(only).dirOf(3);
+        Outcome o = run("--output", tmp.resolve("resumed").toString(), "--max-steps", "4", "--resume", dir.toString(),
+                "--save-only-model");
+        assertThat(o.exit()).isNotZero();
+        assertThat(o.err()).contains("--resume " + dir).contains("--save-only-model")
+                .contains("--init-from " + dir);
+        assertThat(tmp.resolve("resumed").resolve("checkpoints")).doesNotExist();
+    }
+
+    @Test
+    void initFromStartsANewRunAtItsWeights() throws Exception {
+        Path out = tmp.resolve("next");
+        Path dir = new CheckpointStore(only).dirOf(3);
+        assertThat(run("--output", out.toString(), "--max-steps", "1", "--init-from", dir.toString(),
+                "--reference-from", dir.toString(), "--log-every", "1").exit()).isZero();
+        JsonNode m = Files2.JSON.readTree(Files.readAllLines(out.resolve("metrics.jsonl")).get(0));
+        assertThat(m.get("rewards/margins").asDouble()).isEqualTo(0.0); // policy == reference at step 1
+    }
+}
