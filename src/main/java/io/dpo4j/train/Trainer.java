@@ -72,7 +72,8 @@ public final class Trainer {
                     + "only); start a new run from its weights with --init-from " + cfg.resumeFrom());
         }
         PeftAdapter.Imported adapter = initAdapter(art);
-        String initSum = cfg.initFrom() != null ? ortChecksum("--init-from", cfg.initFrom())
+        TrainerState initState = cfg.initFrom() == null ? null : checkpointState("--init-from", cfg.initFrom());
+        String initSum = initState != null ? ortChecksum(initState, cfg.initFrom())
                 : adapter != null ? "init-adapter:" + adapter.sha256() : null;
         String refSum = cfg.referenceFrom() == null ? null : ortChecksum("--reference-from", cfg.referenceFrom());
         String fingerprint = cfg.fingerprint(art.checksum("checkpoint") + art.checksum("training_model.onnx"),
@@ -88,13 +89,20 @@ public final class Trainer {
         SessionConfig sc = cfg.sessionConfig();
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j")) {
             float[][][] ref = reference(env, sc, art, data, refSum);
-            Path start = resume == null ? art.file("checkpoint") : cfg.resumeFrom().resolve(CheckpointStore.ORT_FILE);
-            float[] init = resume == null && cfg.initFrom() != null
+            // a parameters-only --init-from checkpoint is opened directly: its optimizer state is fresh already, and no
+            // copy of the parameters is held beside the session (what lets a 1B model continue on a 24 GB machine)
+            boolean openInit = resume == null && initState != null && !initState.resumable();
+            Path start = resume != null ? cfg.resumeFrom().resolve(CheckpointStore.ORT_FILE)
+                    : openInit ? cfg.initFrom().resolve(CheckpointStore.ORT_FILE) : art.file("checkpoint");
+            float[] init = resume == null && initState != null && !openInit
                     ? CheckpointWeights.trainable(env, sc, art, cfg.initFrom().resolve(CheckpointStore.ORT_FILE))
                     : null; // read before the run's session opens, so two sessions are never held at once
             try (TrainingSession s = CheckpointStore.openSession(env, sc, art, start)) {
                 GraphContract.requireNames("training session inputs", GraphContract.TRAIN_INPUTS, s.trainingInputNames());
-                if (init != null) {
+                if (openInit) {
+                    log.println("policy parameters from " + cfg.initFrom() + " (parameters-only checkpoint, opened "
+                            + "directly; optimizer state fresh)");
+                } else if (init != null) {
                     s.copyParametersFromArray(init, true); // the policy of --init-from, optimizer state fresh
                     log.println("policy parameters from " + cfg.initFrom() + " (optimizer state fresh)");
                 } else if (adapter != null && resume == null) {
@@ -141,10 +149,18 @@ public final class Trainer {
 
     /** Verifies a checkpoint given as input and returns the SHA-256 of its ORT file. */
     private static String ortChecksum(String option, Path dir) {
+        return ortChecksum(checkpointState(option, dir), dir);
+    }
+
+    private static String ortChecksum(TrainerState st, Path dir) {
+        return st.checkpointSha256() != null ? st.checkpointSha256()
+                : io.dpo4j.util.Files2.sha256(dir.resolve(CheckpointStore.ORT_FILE));
+    }
+
+    /** The verified state of the checkpoint an option names; its problems are reported under the option. */
+    private static TrainerState checkpointState(String option, Path dir) {
         try {
-            TrainerState st = CheckpointStore.load(dir);
-            return st.checkpointSha256() != null ? st.checkpointSha256()
-                    : io.dpo4j.util.Files2.sha256(dir.resolve(CheckpointStore.ORT_FILE));
+            return CheckpointStore.load(dir);
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(option + " " + dir + ": " + e.getMessage(), e);
         }

@@ -104,4 +104,36 @@ class SaveOnlyModelTest {
         JsonNode m = Files2.JSON.readTree(Files.readAllLines(out.resolve("metrics.jsonl")).get(0));
         assertThat(m.get("rewards/margins").asDouble()).isEqualTo(0.0); // policy == reference at step 1
     }
+
+    @Test
+    void initFromItTrainsBitForBitAsFromTheFullCheckpointOfTheSameRun() throws Exception {
+        Path fromFull = tmp.resolve("from-full");
+        Path fromOnly = tmp.resolve("from-only");
+        Path ref = new CheckpointStore(full).dirOf(3);
+        assertThat(run("--output", fromFull.toString(), "--max-steps", "2", "--log-every", "1", "--init-from",
+                ref.toString()).exit()).isZero(); // parameters copied into a session on the artifacts' checkpoint
+        assertThat(run("--output", fromOnly.toString(), "--max-steps", "2", "--log-every", "1", "--init-from",
+                new CheckpointStore(only).dirOf(3).toString()).exit()).isZero(); // the session opens on it
+        List<String> a = Files.readAllLines(fromFull.resolve("metrics.jsonl"));
+        List<String> b = Files.readAllLines(fromOnly.resolve("metrics.jsonl"));
+        assertThat(b).hasSize(a.size()).hasSizeGreaterThanOrEqualTo(2);
+        for (int i = 0; i < a.size(); i++) {
+            JsonNode x = withoutSpeed(Files2.JSON.readTree(a.get(i)));
+            JsonNode y = withoutSpeed(Files2.JSON.readTree(b.get(i)));
+            assertThat(y).as("metrics record %d", i).isEqualTo(x);
+        }
+        try (OrtEnvironment env = OrtEnvironment.create("save-only-model-test")) {
+            ArtifactSet art = ArtifactSet.load(Path.of("artifacts/tiny-gpt2"));
+            Path end = new CheckpointStore(fromFull).dirOf(2).resolve(CheckpointStore.ORT_FILE);
+            assertThat(CheckpointWeights.trainable(env, SessionConfig.cpuDefaults(), art, new CheckpointStore(fromOnly)
+                    .dirOf(2).resolve(CheckpointStore.ORT_FILE))).containsExactly(CheckpointWeights.trainable(env,
+                    SessionConfig.cpuDefaults(), art, end));
+        }
+    }
+
+    private static JsonNode withoutSpeed(JsonNode record) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = record.deepCopy();
+        o.remove(List.of("pairs/s", "tokens/s"));
+        return o;
+    }
 }
