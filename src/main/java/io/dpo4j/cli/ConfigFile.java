@@ -211,10 +211,18 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
 
     /** @return every option value of the parsed command {@code cmd}, as {@code --config} reads it back */
     static String effective(CommandSpec cmd) {
+        return effective(cmd, java.util.Set.of());
+    }
+
+    /**
+     * @param omit option keys left out (their default applies when the file is read back)
+     * @return every option value of the parsed command {@code cmd} but {@code omit}, as {@code --config} reads it back
+     */
+    static String effective(CommandSpec cmd, java.util.Set<String> omit) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (OptionSpec o : cmd.options()) {
             Object v = o.getValue();
-            if (v != null && !NOT_CONFIGURABLE.contains(key(o))) {
+            if (v != null && !NOT_CONFIGURABLE.contains(key(o)) && !omit.contains(key(o))) {
                 out.put(key(o), v instanceof Path || v instanceof Enum<?> ? v.toString() : v);
             }
         }

@@ -7,6 +7,7 @@ import io.dpo4j.generate.SamplingConfig;
 import io.dpo4j.iterate.IterateConfig;
 import io.dpo4j.iterate.IterateDefaults;
 import io.dpo4j.iterate.Iteration;
+import io.dpo4j.iterate.LengthControl;
 import io.dpo4j.iterate.ReferenceMode;
 import io.dpo4j.iterate.ReportTable;
 import io.dpo4j.iterate.RoundTrainer;
@@ -39,7 +40,12 @@ import picocli.CommandLine.Spec;
                 + "every round's generations, scores and pairs (JSONL) and report.jsonl one row per round; a rerun "
                 + "with the same options continues at the first incomplete round.",
                 "With no options: the controlled-sentiment demo (tiny GPT-2, IMDb prompts, a sentiment classifier "
-                        + "as judge, 3 rounds)."},
+                        + "as judge, 3 rounds).",
+                "Length control: --length-target L > 0 adds the judge length:L@" + IterateDefaults.LENGTH_JUDGE_WEIGHT
+                        + " to the default judge when no --judge is given (a given --judge list is used as it is) "
+                        + "and sets --length-lambda to " + IterateDefaults.LENGTH_LAMBDA_SCALE + "/L^2 when it is "
+                        + "not given (a given value, 0 included, is kept); the run prints the effective judge and "
+                        + "lambda."},
         footer = {"", "Examples:",
                 "  dpo4j iterate",
                 "  dpo4j iterate --prompts prompts.jsonl --eval-prompts heldout.jsonl --judge onnx:judges/rm --rounds 4",
@@ -190,7 +196,9 @@ final class IterateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         IterateConfig cfg = toConfig();
-        String effective = ConfigFile.effective(spec);
+        String lengthLine = lengthControl().describe(train.loss.lengthTarget);
+        spec.commandLine().getErr().println(lengthLine);
+        String effective = effectiveConfig();
         Map<String, String> identity = new LinkedHashMap<>(ConfigFile.values(spec));
         identity.remove("output"); // the directory itself: a run moved elsewhere continues
         identity.put("judge", String.join("\n", cfg.judgeSpecs()));
@@ -202,6 +210,7 @@ final class IterateCommand implements Callable<Integer> {
                     .run(() -> ConfigFile.writeRunFile(output, effective, config));
         }
         java.io.PrintWriter out = spec.commandLine().getOut();
+        out.println(lengthLine);
         out.print(ReportTable.format(rows));
         out.printf("report: %s%n", output.resolve("report.jsonl"));
         out.flush();
@@ -215,8 +224,16 @@ final class IterateCommand implements Callable<Integer> {
     IterateConfig toConfig() {
         refuseUnusedOptions();
         boolean embedded = prompts == null;
-        List<String> judgeSpecs = judges.isEmpty() ? List.of(EmbeddedDefault.resolveText(EmbeddedDefault.JUDGE))
-                : judges;
+        LengthControl length = lengthControl();
+        // what --length-target engaged becomes the options' values: config.yaml, the resume check and each round's
+        // train options see it
+        if (length.judgeAdded()) {
+            judges = new ArrayList<>(length.judgeSpecs());
+        }
+        if (length.lambdaDefaulted()) {
+            train.loss.lengthLambda = length.lengthLambda();
+        }
+        List<String> judgeSpecs = length.judgeSpecs();
         var data = train.dataOptions.toOptions();
         IterateConfig cfg = IterateConfig.builder(artifacts,
                         embedded ? EmbeddedDefault.resolve(EmbeddedDefault.TRAIN) : prompts, judgeSpecs, output)
@@ -233,6 +250,41 @@ final class IterateCommand implements Callable<Integer> {
                 .lengths(data.maxPromptLength(), data.maxLength()).session(train.runtime.sessionConfig(seed)).build();
         train.applyTo(io.dpo4j.train.TrainConfig.builder(artifacts, cfg.prompts())).evalFraction(0).build();
         return cfg;
+    }
+
+    /**
+     * @return the run's config.yaml text (after {@link #toConfig}); without a target and without a given λ, λ is not
+     *     recorded, so a {@code --config} rerun that adds a target still gets the default λ
+     */
+    String effectiveConfig() {
+        return ConfigFile.effective(spec, train.loss.lengthTarget > 0 || given("--length-lambda")
+                ? Set.of() : Set.of("length-lambda"));
+    }
+
+    /**
+     * @return the effective judge specs and iLR-DPO λ (see {@link LengthControl}): a {@code --judge} or
+     *     {@code --length-lambda} counts as given when it is on the command line or in the {@code --config} file
+     */
+    LengthControl lengthControl() {
+        return LengthControl.resolve(train.loss.lengthTarget, given("--judge") ? judges : List.of(),
+                List.of(EmbeddedDefault.resolveText(EmbeddedDefault.JUDGE)),
+                given("--length-lambda") ? train.loss.lengthLambda : null);
+    }
+
+    /** @return whether option {@code name} is on the command line (a --config list is put there) or a --config key */
+    private boolean given(String name) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (parsed != null && parsed.hasMatchedOption(name)) {
+            return true;
+        }
+        OptionSpec o = spec.findOption(name);
+        CommandLine.IDefaultValueProvider p = spec.defaultValueProvider();
+        try {
+            // iterate's provider answers with the file's value, else TRAIN_DEFAULTS (which has neither option)
+            return p != null && !TRAIN_DEFAULTS.containsKey(name.substring(2)) && p.defaultValue(o) != null;
+        } catch (Exception e) {
+            throw new IllegalStateException("reading the default of " + name + ": " + e.getMessage(), e);
+        }
     }
 
     /** Options of train that iterate takes but has no use for are refused rather than silently ignored. */

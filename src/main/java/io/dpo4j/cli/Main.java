@@ -63,14 +63,7 @@ public final class Main {
      */
     static int execute(CommandLine cl, String... args) {
         try {
-            java.nio.file.Path config = ConfigFile.find(args);
-            if (config != null) {
-                ConfigFile file = ConfigFile.read(config);
-                cl.setDefaultValueProvider(file); // options given on the command line win
-                cl.getSubcommands().get("iterate").setDefaultValueProvider(IterateCommand.defaults(file));
-                args = file.withListOptions(cl, args);
-            }
-            return cl.execute(args);
+            return cl.execute(withConfig(cl, args));
         } catch (IllegalArgumentException e) {
             cl.getErr().println("error: " + oneLine(e));
             cl.getErr().flush();
@@ -84,6 +77,23 @@ public final class Main {
             err.flush();
             return FAILED;
         }
+    }
+
+    /**
+     * With {@code --config FILE} in {@code args}: makes the file's values the defaults of {@code cl}'s options
+     * (options given on the command line win).
+     *
+     * @return {@code args} with the file's list options added (see {@link ConfigFile#withListOptions})
+     */
+    static String[] withConfig(CommandLine cl, String[] args) {
+        java.nio.file.Path config = ConfigFile.find(args);
+        if (config == null) {
+            return args;
+        }
+        ConfigFile file = ConfigFile.read(config);
+        cl.setDefaultValueProvider(file);
+        cl.getSubcommands().get("iterate").setDefaultValueProvider(IterateCommand.defaults(file));
+        return file.withListOptions(cl, args);
     }
 
     private static boolean verbose(ParseResult parsed) {

@@ -38,6 +38,16 @@ public final class IterateDefaults {
     public static final String EVAL_FRACTION = "0.1";
     /** Half-width of the length band around --length-target, relative to the target. */
     public static final String LENGTH_BAND = "0.2";
+    /**
+     * Weight W of the {@code length:L@W} judge that {@code --length-target L} adds to the default judge (see
+     * {@link LengthControl}). Measured on the demo (README "Length control").
+     */
+    public static final String LENGTH_JUDGE_WEIGHT = "16";
+    /**
+     * K of the default iLR-DPO λ = K / L² with {@code --length-target L} (see {@link LengthControl}); K = 5.12 gives
+     * λ = 0.005 at L = 32. Measured on the demo (README "Length control").
+     */
+    public static final String LENGTH_LAMBDA_SCALE = "5.12";
     /** Run directory. */
     public static final String OUTPUT = "runs/iterate";
     /**
