@@ -197,7 +197,6 @@ final class IterateCommand implements Callable<Integer> {
     public Integer call() {
         IterateConfig cfg = toConfig();
         String lengthLine = lengthControl().describe(train.loss.lengthTarget);
-        spec.commandLine().getErr().println(lengthLine);
         String effective = effectiveConfig();
         Map<String, String> identity = new LinkedHashMap<>(ConfigFile.values(spec));
         identity.remove("output"); // the directory itself: a run moved elsewhere continues
@@ -207,7 +206,10 @@ final class IterateCommand implements Callable<Integer> {
         List<ObjectNode> rows;
         try (Judge judge = Judges.open(cfg.judgeSpecs(), cfg.session(), Duration.ofSeconds(judgeTimeout))) {
             rows = new Iteration(cfg, judge, this::trainRound, identity, spec.commandLine().getErr())
-                    .run(() -> ConfigFile.writeRunFile(output, effective, config));
+                    .run(() -> {
+                        ConfigFile.writeRunFile(output, effective, config);
+                        spec.commandLine().getErr().println(lengthLine); // once the options are accepted
+                    });
         }
         java.io.PrintWriter out = spec.commandLine().getOut();
         out.println(lengthLine);
