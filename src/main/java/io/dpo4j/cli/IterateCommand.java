@@ -50,6 +50,7 @@ import picocli.CommandLine.Spec;
                 "  dpo4j iterate",
                 "  dpo4j iterate --prompts prompts.jsonl --eval-prompts heldout.jsonl --judge onnx:judges/rm --rounds 4",
                 "  dpo4j iterate --judge onnx:artifacts/judges/sentiment@1 --judge length:12@0.5 --reference refresh",
+                "  dpo4j iterate --stop y --max-new-tokens 64 --samples-per-prompt 8 --epochs 2 --length-target 32",
                 "  dpo4j iterate --judge 'cmd:python3 my_judge.py' --judge-failures retry:2,skip --min-margin 0.1",
                 "  dpo4j iterate --config runs/iterate/config.yaml --rounds 5   # the same run, two more rounds",
                 "  dpo4j train --config runs/iterate/round-2/train/config.yaml --output /tmp/replay   # replay a round"})
