@@ -153,3 +153,38 @@ def test_kv_graph_names_every_parameter_once(model):
     for graph in ("inference_kv_model.onnx", "inference_model.onnx"):
         inits = [t.name for t in onnx.load(str(art / graph), load_external_data=False).graph.initializer]
         assert sorted(inits) == sorted(params), graph
+
+
+@pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-llama"])
+def test_committed_kv_graph_left_padded_batch_equals_each_row_alone(name):
+    """Rows of 9, 5 and 2 prompt tokens left-padded into one P = 0 prefill, then 3 single-position steps: every real
+    position's logits equal inference_model.onnx run on that row alone (GPT-2's graph masks inside the fused
+    com.microsoft MultiHeadAttention, fused_ops.py), and the caches keep the contract's shape."""
+    art = ROOT / "artifacts" / name
+    manifest = json.loads((art / "manifest.json").read_text())
+    layers, vocab = manifest["num_layers"], manifest["vocab_size"]
+    full_s, kv_s = _ort(art / "inference_model.onnx"), _ort(art / kv_graph.FILE)
+    kv_in = [i for i in kv_s.get_inputs() if i.name.startswith("past.")]
+    heads, dim = kv_in[0].shape[1], kv_in[0].shape[3]
+    g = np.random.default_rng(8)
+    rows = [g.integers(0, vocab, n + 3).tolist() for n in (9, 5, 2)]
+    ids, mask, pos = (t.numpy() for t in _left_padded([r[:-3] for r in rows]))  # (N, 9) each
+    feeds = {"input_ids": ids, "attention_mask": mask, "position_ids": pos}
+    feeds |= {n: np.zeros((3, heads, 0, dim), np.float32) for n in kv_graph.past_names(layers)}  # P = 0
+    outs = kv_s.run(None, feeds)
+    prefill, steps = outs[0], []  # (N, 9, V)
+    for k in range(3):
+        mask = np.concatenate([mask, np.ones((3, 1), np.int64)], axis=1)  # (N, P+1)
+        pos = pos[:, -1:] + 1  # (N, 1)
+        feeds = {"input_ids": np.array([[r[len(r) - 3 + k]] for r in rows]), "attention_mask": mask,
+                 "position_ids": pos}
+        feeds |= dict(zip(kv_graph.past_names(layers), outs[1:]))
+        outs = kv_s.run(None, feeds)
+        assert all(o.shape == (3, heads, 10 + k, dim) for o in outs[1:])
+        steps.append(outs[0])  # (N, 1, V)
+    for i, r in enumerate(rows):
+        (alone,) = full_s.run(["logits"], {"input_ids": np.array([r]), "attention_mask": np.ones((1, len(r)),
+                                                                                                 np.int64)})
+        n = len(r) - 3
+        np.testing.assert_allclose(prefill[i, 9 - n:], alone[0, :n], atol=ATOL, rtol=0)
+        np.testing.assert_allclose(np.concatenate([s[i] for s in steps]), alone[0, n:], atol=ATOL, rtol=0)

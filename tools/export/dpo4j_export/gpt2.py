@@ -13,7 +13,8 @@ from torch import nn
 
 from .embedding import lookup
 from .errors import ExportError
-from .masks import attention_bias, cached_attention_bias
+from . import gpt2_kv
+from .masks import attention_bias
 
 
 @dataclass(frozen=True)
@@ -100,22 +101,16 @@ class Attention(nn.Module):
         self.c_attn = Conv1D(c.n_embd, 3 * c.n_embd)
         self.c_proj = Conv1D(c.n_embd, c.n_embd)
 
-    def forward(self, x: torch.Tensor, bias: torch.Tensor, past=None):
-        """Without ``past``: (N, T, C). With ``past`` = (key, value), each (N, H, P, D), the new keys/values are
-        appended after it and the result is ((N, T, C), (key, value) each (N, H, P+T, D)); ``bias`` is then
-        (N, 1, T, P+T)."""
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        """(N, T, C) with ``bias`` the (N, 1, T, T) additive mask; the KV-cache step is gpt2_kv.py."""
         n, t, c = x.shape
         q, k, v = self.c_attn(x).split(c, dim=-1)  # 3 x (N, T, C)
         q = q.reshape(n, t, self.n_head, self.head_dim).transpose(1, 2)  # (N, H, T, D)
         k = k.reshape(n, t, self.n_head, self.head_dim).transpose(1, 2)  # (N, H, T, D)
         v = v.reshape(n, t, self.n_head, self.head_dim).transpose(1, 2)  # (N, H, T, D)
-        if past is not None:
-            k = torch.cat([past[0], k], dim=2)  # (N, H, P+T, D)
-            v = torch.cat([past[1], v], dim=2)  # (N, H, P+T, D)
-        scores = (q @ k.transpose(-1, -2)) / math.sqrt(self.head_dim) + bias  # (N, H, T, P+T)
-        probs = torch.softmax(scores, dim=-1)  # (N, H, T, P+T)
-        out = self.c_proj((probs @ v).transpose(1, 2).reshape(n, t, c))  # (N, T, C)
-        return out if past is None else (out, (k, v))
+        scores = (q @ k.transpose(-1, -2)) / math.sqrt(self.head_dim) + bias  # (N, H, T, T)
+        probs = torch.softmax(scores, dim=-1)  # (N, H, T, T)
+        return self.c_proj((probs @ v).transpose(1, 2).reshape(n, t, c))  # (N, T, C)
 
 
 class Mlp(nn.Module):
@@ -136,14 +131,9 @@ class Block(nn.Module):
         self.ln_2 = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
         self.mlp = Mlp(c)
 
-    def forward(self, x: torch.Tensor, bias: torch.Tensor, past=None):
-        """(N, T, C); with ``past`` (see Attention) also the layer's present (key, value)."""
-        if past is None:
-            x = x + self.attn(self.ln_1(x), bias)  # (N, T, C)
-            return x + self.mlp(self.ln_2(x))  # (N, T, C)
-        a, present = self.attn(self.ln_1(x), bias, past)  # (N, T, C), 2 x (N, H, P+T, D)
-        x = x + a  # (N, T, C)
-        return x + self.mlp(self.ln_2(x)), present  # (N, T, C)
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        x = x + self.attn(self.ln_1(x), bias)  # (N, T, C)
+        return x + self.mlp(self.ln_2(x))  # (N, T, C)
 
 
 class Transformer(nn.Module):
@@ -159,7 +149,7 @@ class Gpt2LM(nn.Module):
     """GPT-2 language model; parameter names equal GPT2LMHeadModel's (``transformer.*``)."""
 
     architecture = "gpt2"
-    custom_opsets = {"com.microsoft": 1}  # gelu_new is exported as com.microsoft FastGelu
+    custom_opsets = {"com.microsoft": 1}  # FastGelu; KV graph: MultiHeadAttention, SkipLayerNormalization
 
     def __init__(self, c: Gpt2Config):
         super().__init__()
@@ -185,15 +175,7 @@ class Gpt2LM(nn.Module):
 
         Returns logits (N, S, V) and per layer the present (key, value), each (N, H, P+S, D).
         """
-        tr = self.transformer
-        x = lookup(tr.wte.weight, input_ids) + lookup(tr.wpe.weight, position_ids)  # (N, S, C)
-        bias = cached_attention_bias(attention_mask, input_ids.shape[1], x.dtype)  # (N, 1, S, P+S)
-        presents = []
-        for block, layer_past in zip(tr.h, past):
-            x, present = block(x, bias, layer_past)  # (N, S, C), 2 x (N, H, P+S, D)
-            presents.append(present)
-        x = tr.ln_f(x)  # (N, S, C)
-        return x @ tr.wte.weight.t(), presents  # (N, S, V) tied lm_head
+        return gpt2_kv.forward_cached(self, input_ids, attention_mask, position_ids, past)
 
     @property
     def kv_heads(self) -> int:

@@ -77,6 +77,29 @@ def example_inputs(lm: torch.nn.Module, n: int = 2, past: int = 3, new: int = 2)
     return ex
 
 
+def output_shapes(lm: torch.nn.Module) -> dict:
+    """The contract's output shapes: logits (N, S, V), every present (N, KV, P+S, D)."""
+    shapes = {"logits": ["N", "S", lm.vocab_size]}
+    for name in present_names(lm.num_layers):
+        shapes[name] = ["N", lm.kv_heads, "P+S", lm.head_dim]
+    return shapes
+
+
+def set_output_shapes(model: onnx.ModelProto, lm: torch.nn.Module) -> None:
+    """Writes :func:`output_shapes` into the graph's outputs: torch's shape inference does not see through the
+    ``com.microsoft`` ops (fused_ops.py) that produce them and leaves made-up dimension names."""
+    shapes = output_shapes(lm)
+    for out in model.graph.output:
+        dims = out.type.tensor_type.shape.dim
+        del dims[:]
+        for d in shapes[out.name]:
+            dim = dims.add()
+            if isinstance(d, int):
+                dim.dim_value = d
+            else:
+                dim.dim_param = d
+
+
 def export(lm: torch.nn.Module, out: Path, opset: int, layout: dict) -> Path:
     """Writes ``out / inference_kv_model.onnx``; its parameters (HF names) point into the shared weights file
     ``layout`` describes (:func:`onnx_graphs.write_weights`), like the reference and inference graphs."""
@@ -94,6 +117,7 @@ def export(lm: torch.nn.Module, out: Path, opset: int, layout: dict) -> Path:
             # trained policy's weights could not be put back by name.
             training=torch.onnx.TrainingMode.TRAINING)
     model = onnx.load(str(path), load_external_data=False)
+    set_output_shapes(model, lm)
     onnx_graphs.attach_weights(model, layout, path, inputs, require_all=True)
     onnx.save(model, str(path))
     if model.ir_version > onnx_graphs.MAX_IR_VERSION:
