@@ -15,6 +15,8 @@ plain math eagerly (so the torch tests of ``forward_cached`` see the same number
   padding positions, whose outputs nothing reads.
 - :class:`SkipLayerNorm` -> ``SkipLayerNormalization``: ``LayerNorm(x + skip + bias)`` and the sum itself (the next
   residual), in place of two ``Add``s and a ``LayerNormalization``.
+- :class:`SkipRmsNorm` -> ``SkipSimplifiedLayerNormalization``: the same for RMSNorm (Llama, Qwen2), in place of
+  the residual ``Add`` and the six nodes RMSNorm is written out as.
 - :class:`MatMulTransposedB` -> ``FusedMatMul`` with ``transB``: the tied LM head ``x @ wte^T`` without a
   ``Transpose`` node. ORT folds that transpose into a second (V, C) copy of the embedding at load, and does not when
   its optimisations are off (trained weights passed as initializer overrides), where it then transposed the whole
@@ -89,6 +91,29 @@ class SkipLayerNorm(torch.autograd.Function):
 def skip_layer_norm(x, skip, bias, norm: torch.nn.LayerNorm) -> tuple:
     """``norm(x + skip + bias)`` and the sum (the next residual stream), each (N, S, C); one node when exported."""
     return SkipLayerNorm.apply(x, skip, bias, norm.weight, norm.bias, norm.eps)
+
+
+class SkipRmsNorm(torch.autograd.Function):
+    """(x, skip, weight, eps) -> (weight * t / sqrt(mean(t^2) + eps), t) with t = x + skip, each (N, S, C)."""
+
+    @staticmethod
+    def forward(ctx, x, skip, weight, eps: float):
+        total = x + skip  # (N, S, C)
+        var = (total * total).mean(dim=-1, keepdim=True)  # (N, S, 1)
+        return weight * (total * torch.rsqrt(var + eps)), total  # 2 x (N, S, C)
+
+    @staticmethod
+    def symbolic(g, x, skip, weight, eps: float):
+        out, _, _, total = g.op("com.microsoft::SkipSimplifiedLayerNormalization", x, skip, weight, epsilon_f=eps,
+                                outputs=4)
+        out.setType(x.type())
+        total.setType(x.type())
+        return out, total
+
+
+def skip_rms_norm(x, skip, norm: torch.nn.Module) -> tuple:
+    """``norm(x + skip)`` for an RMSNorm module (``weight``, ``eps``) and the sum, each (N, S, C); one node."""
+    return SkipRmsNorm.apply(x, skip, norm.weight, norm.eps)
 
 
 class MatMulTransposedB(torch.autograd.Function):

@@ -16,6 +16,8 @@ from . import onnx_graphs
 
 FILE = "inference_kv_model.onnx"
 HEAD_INPUTS = ("input_ids", "attention_mask", "position_ids")
+# ORT contrib ops of fused_ops.py (every architecture's LM head is a FusedMatMul; GPT-2 also fuses attention and norms)
+KV_OPSETS = {"com.microsoft": 1}
 
 
 def past_names(num_layers: int) -> list:
@@ -111,7 +113,7 @@ def export(lm: torch.nn.Module, out: Path, opset: int, layout: dict) -> Path:
         torch.onnx.export(
             KvGraph(lm), tuple(example[n] for n in inputs), str(path), input_names=inputs, output_names=outputs,
             dynamic_axes=dynamic_axes(lm.num_layers), opset_version=opset, do_constant_folding=False,
-            export_params=False, dynamo=False, custom_opsets=onnx_graphs.custom_opsets(lm),
+            export_params=False, dynamo=False, custom_opsets=onnx_graphs.custom_opsets(lm) | KV_OPSETS,
             # TRAINING mode, like the other graphs: in EVAL mode the exporter deduplicates parameters with equal
             # values (freshly initialised LayerNorm weights and biases), so another layer's name stood for them and a
             # trained policy's weights could not be put back by name.

@@ -13,6 +13,7 @@ from torch import nn
 
 from .embedding import lookup
 from .errors import ExportError
+from .fused_ops import matmul_transposed, skip_rms_norm
 from .masks import attention_bias, cached_attention_bias
 
 
@@ -210,16 +211,20 @@ class LlamaLM(nn.Module):
         Returns logits (N, S, V) and per layer the present (key, value), each (N, KV, P+S, D).
         """
         c = self.config
-        x = lookup(self.model.embed_tokens.weight, input_ids)  # (N, S, C)
+        x = self.model.embed_tokens.weight[input_ids]  # (N, S, C) one Gather: this graph is never differentiated
         cos, sin = rope_tables_at(position_ids, c.head_dim, c.rope_theta)  # (N, 1, S, D)
         bias = cached_attention_bias(attention_mask, input_ids.shape[1], x.dtype)  # (N, 1, S, P+S)
+        layers = self.model.layers
+        h = layers[0].input_layernorm(x)  # (N, S, C)
         presents = []
-        for layer, layer_past in zip(self.model.layers, past):
-            x, present = layer(x, bias, cos, sin, layer_past)  # (N, S, C), 2 x (N, KV, P+S, D)
+        for i, (layer, layer_past) in enumerate(zip(layers, past)):
+            a, present = layer.self_attn(h, bias, cos, sin, layer_past)  # (N, S, C), 2 x (N, KV, P+S, D)
+            h, x = skip_rms_norm(x, a, layer.post_attention_layernorm)  # 2 x (N, S, C): one fused node
+            following = layers[i + 1].input_layernorm if i + 1 < len(layers) else self.model.norm
+            h, x = skip_rms_norm(x, layer.mlp(h), following)  # 2 x (N, S, C)
             presents.append(present)
-        x = self.model.norm(x)  # (N, S, C)
         head = self.model.embed_tokens.weight if c.tie_word_embeddings else self.lm_head.weight  # (V, C)
-        return x @ head.t(), presents  # (N, S, V)
+        return matmul_transposed(h, head), presents  # (N, S, V) one FusedMatMul (transB), no Transpose node
 
     @property
     def kv_heads(self) -> int:
