@@ -88,17 +88,38 @@ def test_logits_equal_hf_transformers(kind, tmp_path):
 
 
 def test_sequence_logps_match_a_direct_sum():
+    """The head runs on the scored positions only; the sums equal the full (N, T, V) log-softmax's, in float64."""
     torch.manual_seed(0)
-    logits = torch.randn(2, 5, 7)  # (N, T, V)
-    ids = torch.randint(0, 7, (2, 5))  # (N, T)
-    comp = torch.tensor([[0, 0, 1, 1, 0], [0, 1, 1, 1, 1]])  # (N, T)
-    logps, counts, lsum = wrappers.sequence_stats(logits, ids, comp)
-    for i in range(2):
+    hidden = torch.randn(3, 5, 4, dtype=torch.float64)  # (N, T, C)
+    w = torch.randn(7, 4, dtype=torch.float64)  # (V, C)
+    logits = hidden @ w.t()  # (N, T, V)
+    ids = torch.randint(0, 7, (3, 5))  # (N, T)
+    comp = torch.tensor([[0, 0, 1, 1, 0], [0, 1, 1, 1, 1], [0, 0, 0, 0, 0]])  # (N, T) row 2: nothing scored
+    seen = []
+
+    def head(h):
+        seen.append(h.shape[0])
+        return h @ w.t()  # (K+1, V)
+    logps, counts, lsum = wrappers.sequence_stats(hidden, head, ids, comp)
+    assert seen == [int(comp[:, 1:].sum()) + 1]  # the K scored positions and the one dummy
+    for i in range(3):
         exp_lp = sum(torch.log_softmax(logits[i, t - 1], -1)[ids[i, t]].item() for t in range(1, 5) if comp[i, t])
         exp_ls = sum(logits[i, t - 1].sum().item() for t in range(1, 5) if comp[i, t])
-        assert logps[i].item() == pytest.approx(exp_lp, abs=1e-5)
-        assert lsum[i].item() == pytest.approx(exp_ls, abs=1e-5)
+        assert logps[i].item() == pytest.approx(exp_lp, abs=1e-12)
+        assert lsum[i].item() == pytest.approx(exp_ls, abs=1e-12)
         assert counts[i].item() == comp[i, 1:].sum().item()
+    assert logps[2].item() == 0.0 and lsum[2].item() == 0.0
+
+
+def test_no_scored_position_gives_zeros_and_zero_gradients():
+    """K = 0 (no completion token in the whole batch): zeros, and a backward pass that leaves the head untouched."""
+    hidden = torch.randn(2, 4, 3, requires_grad=True)  # (N, T, C)
+    w = torch.randn(5, 3, requires_grad=True)  # (V, C)
+    ids = torch.randint(0, 5, (2, 4))  # (N, T)
+    logps, counts, lsum = wrappers.sequence_stats(hidden, lambda h: h @ w.t(), ids, torch.zeros(2, 4, dtype=torch.int64))
+    assert logps.tolist() == [0.0, 0.0] and counts.tolist() == [0.0, 0.0] and lsum.tolist() == [0.0, 0.0]
+    (logps.sum() + lsum.sum()).backward()
+    assert not hidden.grad.any() and not w.grad.any()
 
 
 # ---------------------------------------------------------------- export + manifest ----------------------------
@@ -191,6 +212,34 @@ def test_ort_training_api_runs_one_step(exported_llama):
     assert [o.shape for o in train_out] == [(), (4,), (4,), (4,), (2,)]
     assert np.isfinite(train_out[0]) and np.isfinite(after[0])
     assert float(after[0]) < float(eval_out[0])  # one AdamW step on this batch lowers its loss
+
+
+def test_ort_step_without_scored_positions(exported_llama):
+    """K = 0 in ONNX Runtime: a batch without any completion token evaluates, trains and references to zeros."""
+    from dpo4j_export import verify
+    import onnxruntime as ort
+    example = wrappers.example_inputs(512)
+    example["completion_mask"][:] = 0
+    eval_out, train_out, after = verify.train_one_step(exported_llama, example, lr=1e-2)
+    for out in (eval_out, train_out, after):
+        assert out[1].tolist() == [0.0] * 4 and out[2].tolist() == [0.0] * 4 and out[3].tolist() == [0.0] * 4
+        assert float(out[0]) == pytest.approx(np.log(2), abs=1e-6)  # sigmoid DPO at h = 0
+    ref = ort.InferenceSession(str(exported_llama / "reference_model.onnx"), providers=["CPUExecutionProvider"])
+    got = ref.run(None, {n: example[n].numpy() for n in wrappers.REFERENCE_INPUTS})
+    assert [g.tolist() for g in got] == [[0.0] * 4] * 3
+
+
+@pytest.mark.parametrize("graph", ["training_model.onnx", "eval_model.onnx", "reference_model.onnx"])
+def test_lm_head_runs_on_gathered_positions_only(exported_llama, graph):
+    """The LM head's MatMul takes the gathered (K+1, C) rows, not the (N, T, C) hidden states; no value is named
+    ``logits`` (there is no (N, T, V) tensor to cut a generation model from)."""
+    g = onnx.load(str(exported_llama / graph), load_external_data=False).graph
+    producer = {o: n for n in g.node for o in n.output}
+    heads = [n for n in g.node if n.op_type == "MatMul" and n.input[1] in producer
+             and producer[n.input[1]].op_type == "Transpose" and producer[n.input[1]].input[0] == "lm_head.weight"]
+    assert len(heads) == 1
+    assert producer[heads[0].input[0]].op_type == "GatherElements"
+    assert "logits" not in {o for n in g.node for o in n.output}
 
 
 def test_export_is_deterministic(exported_llama, tmp_path):

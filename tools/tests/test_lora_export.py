@@ -175,7 +175,7 @@ def test_optimizer_state_is_adapter_sized(exported):
     module.lazy_reset_grad()
     n_adapters = module.get_parameters_size(trainable_only=True)
     assert n_adapters == module.get_parameters_size(trainable_only=False)  # nothing frozen in the checkpoint
-    module.export_model_for_inferencing(str(art.parent / "inf.onnx"), ["logits"])  # what export-inference cuts
+    module.export_model_for_inferencing(str(art.parent / "inf.onnx"), ["logps"])  # what export-inference cuts
     saved = art.parent / "ckpt"
     ort_api.CheckpointState.save_checkpoint(state, str(saved), include_optimizer_state=True)
     assert saved.stat().st_size < 3 * 4 * n_adapters + 20_000  # parameters + two moments, no base

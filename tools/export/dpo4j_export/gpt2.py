@@ -158,6 +158,10 @@ class Gpt2LM(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """input_ids, attention_mask: (N, T) right padded. Returns logits (N, T, V)."""
+        return self.head(self.hidden(input_ids, attention_mask))  # (N, T, V)
+
+    def hidden(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """input_ids, attention_mask: (N, T) right padded. Returns the final hidden states (N, T, C) (after ln_f)."""
         tr = self.transformer
         t = input_ids.shape[1]
         pos = torch.arange(t, device=input_ids.device)  # (T)
@@ -165,8 +169,11 @@ class Gpt2LM(nn.Module):
         bias = attention_bias(attention_mask, x.dtype)  # (N, 1, T, T)
         for block in tr.h:
             x = block(x, bias)  # (N, T, C)
-        x = tr.ln_f(x)  # (N, T, C)
-        return x @ tr.wte.weight.t()  # (N, T, V) tied lm_head
+        return tr.ln_f(x)  # (N, T, C)
+
+    def head(self, x: torch.Tensor) -> torch.Tensor:
+        """The LM head on hidden states (..., C): logits (..., V), tied to the token embedding."""
+        return x @ self.transformer.wte.weight.t()  # (..., V)
 
     def forward_cached(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, position_ids: torch.Tensor,
                        past: list) -> tuple:

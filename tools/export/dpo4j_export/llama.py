@@ -193,15 +193,23 @@ class LlamaLM(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """input_ids, attention_mask: (N, T) right padded. Returns logits (N, T, V)."""
+        return self.head(self.hidden(input_ids, attention_mask))  # (N, T, V)
+
+    def hidden(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """input_ids, attention_mask: (N, T) right padded. Returns the final hidden states (N, T, C) (after norm)."""
         c = self.config
         x = lookup(self.model.embed_tokens.weight, input_ids)  # (N, T, C)
         cos, sin = rope_tables(input_ids.shape[1], c.head_dim, c.rope_theta, input_ids.device)  # (T, D)
         bias = attention_bias(attention_mask, x.dtype)  # (N, 1, T, T)
         for layer in self.model.layers:
             x = layer(x, bias, cos, sin)  # (N, T, C)
-        x = self.model.norm(x)  # (N, T, C)
-        head = self.model.embed_tokens.weight if c.tie_word_embeddings else self.lm_head.weight  # (V, C)
-        return x @ head.t()  # (N, T, V)
+        return self.model.norm(x)  # (N, T, C)
+
+    def head(self, x: torch.Tensor) -> torch.Tensor:
+        """The LM head on hidden states (..., C): logits (..., V); lm_head, or the token embedding when tied."""
+        c = self.config
+        weight = self.model.embed_tokens.weight if c.tie_word_embeddings else self.lm_head.weight  # (V, C)
+        return x @ weight.t()  # (..., V)
 
     def forward_cached(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, position_ids: torch.Tensor,
                        past: list) -> tuple:

@@ -132,32 +132,6 @@ def expose_layernorm_stats(model: onnx.ModelProto) -> None:
             node.output.extend([node.output[0] + "_mean", node.output[0] + "_inv_std_dev"])
 
 
-def name_logits(model: onnx.ModelProto, path: Path, vocab_size: int) -> None:
-    """Renames the LM head's output of the forward graph to ``logits`` (N, T, V).
-
-    The eval graph then holds a value called ``logits``, so ORT's ExportModelForInferencing can cut a trained
-    policy's generation model out of it (``dpo4j export-inference --outputs logits``). The LM head is the one MatMul
-    whose second input is the transpose of a (V, H) parameter.
-    """
-    g = model.graph
-    shapes = {i.name: list(i.dims) for i in g.initializer}
-    producer = {o: n for n in g.node for o in n.output}
-    heads = []
-    for node in g.node:
-        if node.op_type != "MatMul" or node.input[1] not in producer:
-            continue
-        t = producer[node.input[1]]
-        if t.op_type == "Transpose" and len(shapes.get(t.input[0], [])) == 2 and shapes[t.input[0]][0] == vocab_size:
-            heads.append(node)
-    if len(heads) != 1:
-        raise ExportError(f"{path}: expected exactly one LM-head MatMul (x @ W^T with W of {vocab_size} rows), "
-                          f"found {len(heads)}")
-    old = heads[0].output[0]
-    for node in g.node:
-        node.input[:] = ["logits" if i == old else i for i in node.input]
-        node.output[:] = ["logits" if o == old else o for o in node.output]
-
-
 def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int, add_adapters=None) -> onnx.ModelProto:
     """Writes ``weights.data``, reference_model.onnx, inference_model.onnx and inference_kv_model.onnx into ``out``;
     returns the training forward graph (its initializers point into ``out/weights.data``; nothing of it is saved).
@@ -188,5 +162,4 @@ def _export_forward(lm, example: dict, layout: dict, path: Path, opset: int, ada
     forward = export_graph(wrappers.TrainGraph(lm), example, wrappers.TRAIN_INPUTS, wrappers.TRAIN_OUTPUTS, path, opset)
     attach_weights(forward, layout, path, wrappers.TRAIN_INPUTS, require_all=True, inline=adapters)
     expose_layernorm_stats(forward)
-    name_logits(forward, path, lm.vocab_size)
     return forward

@@ -31,24 +31,41 @@ DIMS = {
 }
 
 
-def sequence_stats(logits: torch.Tensor, input_ids: torch.Tensor, completion_mask: torch.Tensor) -> tuple:
+def sequence_stats(hidden: torch.Tensor, head, input_ids: torch.Tensor, completion_mask: torch.Tensor) -> tuple:
     """Summed completion log-probs, completion token counts and completion logits sums, each (N).
 
-    The log-prob of token t is read from the logits at position t-1, so position 0 never counts. It is computed as
-    ``logit[t-1, id_t] - logsumexp(logit[t-1, :])``: no (N, T, V) log-softmax is materialised, and its gradient is
-    ORT's ReduceLogSumExp gradient (softmax · upstream) plus a GatherElements scatter. Instead of slicing the logits
-    to (N, T-1, V) (an ONNX Slice copies them, and its gradient pads a second (N, T, V) buffer), the targets and the
-    mask are shifted one position left: position t scores token t+1, and the last position has mask 0.
+    ``hidden`` (N, T, C) are the final hidden states, ``head`` the LM head (hidden (..., C) -> logits (..., V)). The
+    log-prob of token t is read from the logits at position t-1, so position 0 never counts: the targets and the mask
+    are shifted one position left (position t scores token t+1; the last position has mask 0). Only the K scored
+    positions (shifted mask 1), plus one dummy position, go through the head: their hidden rows are gathered into
+    (K+1, C), the head gives (K+1, V), and the log-prob is ``logit[id] - logsumexp(logit)`` (GatherElements +
+    ReduceLogSumExp; no log-softmax is materialised). Prompt and padding positions never reach the head, forward or
+    backward. The per-row sums are a (N, K+1) one-hot matrix (the row of each position; none for the dummy) times the
+    per-position values, so K = 0 gives zeros.
     """
+    n, t = input_ids.shape
+    c = hidden.shape[-1]
     target = torch.cat([input_ids[:, 1:], input_ids[:, :1]], dim=1)  # (N, T) last column: any valid id, masked
     mask = torch.cat([completion_mask[:, 1:], torch.zeros_like(completion_mask[:, :1])], dim=1)  # (N, T)
-    mask = mask.to(logits.dtype)  # (N, T)
-    target_logit = torch.gather(logits, 2, target[:, :, None])[:, :, 0]  # (N, T)
+    scored = torch.nonzero(mask.reshape(-1))[:, 0]  # (K) flat positions n*T + t, row-major
+    row_of = torch.arange(n, device=input_ids.device)[:, None].expand(n, t).reshape(-1)  # (N*T) row of each position
+    # One extra position (flat 0, in row -1: counted in no row, so it adds exact zeros forward and backward) keeps
+    # every tensor below non-empty. With K = 0 (no scored position in the batch) ORT 1.19's training graph fails in
+    # the target gather's gradient ("GatherElementsGrad ... Indices vs dY dimensions differs at position=1 1 vs V").
+    idx = torch.cat([scored, torch.zeros(1, dtype=scored.dtype, device=scored.device)])  # (K+1)
+    rows = torch.cat([row_of[scored], torch.full((1,), -1, dtype=row_of.dtype, device=row_of.device)])  # (K+1)
+    picked = target.reshape(-1)[idx]  # (K+1) token scored at each position
+    # GatherElements, not Gather: its CPU gradient is deterministic (see embedding.lookup). No Reshape of a (.., K, ..)
+    # shape: ONNX Reshape reads a 0 in the target shape as "copy this dimension", which breaks K = 0.
+    h = torch.gather(hidden.reshape(n * t, c), 0, idx[:, None].expand(-1, c))  # (K+1, C)
+    logits = head(h)  # (K+1, V)
+    target_logit = torch.gather(logits, 1, picked[:, None])  # (K+1, 1)
     # keepdim: ORT 1.19's ReduceLogSumExp gradient builder emits an opset-13+-invalid Unsqueeze when keepdims=0.
-    lse = torch.logsumexp(logits, dim=-1, keepdim=True)[:, :, 0]  # (N, T)
-    logps = ((target_logit - lse) * mask).sum(dim=-1)  # (N)
-    token_counts = mask.sum(dim=-1)  # (N)
-    logits_sum = (logits.sum(dim=-1) * mask).sum(dim=-1)  # (N)
+    lse = torch.logsumexp(logits, dim=-1, keepdim=True)  # (K+1, 1)
+    one_hot = (torch.arange(n, device=input_ids.device)[:, None] == rows[None, :]).to(hidden.dtype)  # (N, K+1)
+    logps = (one_hot @ (target_logit - lse))[:, 0]  # (N)
+    token_counts = mask.to(hidden.dtype).sum(dim=-1)  # (N)
+    logits_sum = (one_hot @ logits.sum(dim=-1, keepdim=True))[:, 0]  # (N)
     return logps, token_counts, logits_sum
 
 
@@ -67,8 +84,8 @@ class TrainGraph(_Graph):
 
     def forward(self, input_ids, attention_mask, completion_mask, ref_logps, pref_prob, pair_weight, loss_mix,
                 beta, label_smoothing, length_alpha, simpo_gamma, rpo_alpha, length_target, length_lambda):
-        logits = self.lm(input_ids, attention_mask)  # (N, T, V)
-        logps, token_counts, logits_sum = sequence_stats(logits, input_ids, completion_mask)  # (N) each
+        hidden = self.lm.hidden(input_ids, attention_mask)  # (N, T, C)
+        logps, token_counts, logits_sum = sequence_stats(hidden, self.lm.head, input_ids, completion_mask)  # (N) each
         lp = logps.reshape(2, -1)  # (2, B) rows: chosen, rejected
         ref = ref_logps.reshape(2, -1)  # (2, B)
         cnt = token_counts.reshape(2, -1)  # (2, B)
@@ -83,8 +100,8 @@ class ReferenceGraph(_Graph):
     """reference_model forward: sequence log-prob statistics only."""
 
     def forward(self, input_ids, attention_mask, completion_mask):
-        logits = self.lm(input_ids, attention_mask)  # (N, T, V)
-        return sequence_stats(logits, input_ids, completion_mask)
+        hidden = self.lm.hidden(input_ids, attention_mask)  # (N, T, C)
+        return sequence_stats(hidden, self.lm.head, input_ids, completion_mask)
 
 
 class InferenceGraph(_Graph):

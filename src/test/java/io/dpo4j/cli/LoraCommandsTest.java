@@ -33,9 +33,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
- * The LoRA commands on a trained tiny LoRA checkpoint: {@code export-inference} with and without {@code --merge}
- * (same logits within 1e-5 of the largest), {@code generate --checkpoint} (merged weights on the KV graph) equal to both
- * exports token for token, {@code export-hf} = base with the adapters folded in, and {@code export-adapter} →
+ * The LoRA commands on a trained tiny LoRA checkpoint: {@code export-inference --merge} (logits) and without it
+ * ({@code --outputs logps}, the eval graph with the adapter branch kept) give the same log-probs (within 1e-5
+ * relative), {@code export-inference} of logits without {@code --merge} fails naming it, {@code generate --checkpoint}
+ * (merged weights on the KV graph) equal to the merged export token for token, {@code export-hf} = base with the adapters folded in, and {@code export-adapter} →
  * {@code train --init-adapter} → {@code export-adapter} returning the same bytes; wrong uses fail naming the option.
  */
 class LoraCommandsTest {
@@ -89,7 +90,8 @@ class LoraCommandsTest {
         Path ckpt = train(art, "run", "5e-2", 10);
         Path kept = tmp.resolve("kept.onnx");
         Path merged = tmp.resolve("out/merged.onnx");
-        run("export-inference", "--artifacts", art, "--checkpoint", ckpt.toString(), "--output", kept.toString());
+        run("export-inference", "--artifacts", art, "--checkpoint", ckpt.toString(), "--outputs", "logps",
+                "--output", kept.toString());
         run("export-inference", "--artifacts", art, "--checkpoint", ckpt.toString(), "--merge", "--output",
                 merged.toString());
         assertThat(OnnxExternalData.locations(kept)).containsExactly("kept.onnx.data");
@@ -99,25 +101,63 @@ class LoraCommandsTest {
 
         long[] ids = {10, 20, 30, 40, 50, 60, 11, 21, 31, 41, 4095, 4095}; // (N=2, T=6)
         long[] attn = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
-        float[] a = logits(kept, ids, attn);
+        long[] comp = {0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0};
         float[] b = logits(merged, ids, attn);
         float[] base = logits(Path.of(art, "inference_model.onnx"), ids, attn);
-        double max = 0, diff = 0, moved = 0;
-        for (int i = 0; i < a.length; i++) {
+        double moved = 0;
+        for (int i = 0; i < b.length; i++) {
             if (attn[i / 4096] == 1) {
-                max = Math.max(max, Math.abs(a[i]));
-                diff = Math.max(diff, Math.abs(a[i] - b[i]));
-                moved = Math.max(moved, Math.abs(a[i] - base[i]));
+                moved = Math.max(moved, Math.abs(b[i] - base[i]));
             }
         }
-        assertThat(diff).as("merged vs adapter branch").isLessThanOrEqualTo(1e-5 * Math.max(1, max));
         assertThat(moved).as("trained vs base").isGreaterThan(1e-3);
+        // The merged weights' logits give the log-probs of the eval graph with the adapter branch kept.
+        float[] a = logps(kept, ids, attn, comp); // (N)
+        for (int r = 0; r < 2; r++) {
+            double sum = 0;
+            for (int t = 1; t < 6; t++) {
+                if (comp[r * 6 + t] == 1) {
+                    sum += logSoftmaxAt(b, (r * 6 + t - 1) * 4096, 4096, (int) ids[r * 6 + t]);
+                }
+            }
+            assertThat((double) a[r]).as("merged vs adapter branch, row " + r)
+                    .isCloseTo(sum, org.assertj.core.api.Assertions.within(1e-5 * Math.max(1, Math.abs(sum))));
+        }
+        assertThat(fail("export-inference", "--artifacts", art, "--checkpoint", ckpt.toString(), "--output",
+                tmp.resolve("x.onnx").toString())).contains("--outputs logits on LoRA artifacts: expected --merge",
+                "[loss, logps, token_counts, logits_sum, pair_losses]");
 
         String[] common = {"--artifacts", art, "--prompt", "The movie was", "--max-new-tokens", "12"};
         String kv = run(concat(new String[] {"generate", "--checkpoint", ckpt.toString()}, common));
-        assertThat(kv).isEqualTo(run(concat(new String[] {"generate", "--model", kept.toString()}, common)));
         assertThat(kv).isEqualTo(run(concat(new String[] {"generate", "--model", merged.toString()}, common)));
         assertThat(kv).isNotEqualTo(run(concat(new String[] {"generate"}, common)));
+    }
+
+    private static float[] logps(Path onnx, long[] ids, long[] attn, long[] comp) {
+        Batch batch = new Batch(1, 6, ids, attn, comp);
+        try (OrtEnvironment env = OrtEnvironment.create("test");
+             InferenceSession s = InferenceSession.open(env, SessionConfig.cpuDefaults(), onnx)) {
+            Map<String, Tensor> feeds = io.dpo4j.train.GraphFeeds.forReference(batch);
+            List<Tensor> outs = s.run(feeds, List.of("logps"));
+            try {
+                return outs.get(0).toFloats(); // (N)
+            } finally {
+                outs.forEach(Tensor::close);
+                feeds.values().forEach(Tensor::close);
+            }
+        }
+    }
+
+    private static double logSoftmaxAt(float[] logits, int offset, int v, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < v; i++) {
+            max = Math.max(max, logits[offset + i]);
+        }
+        double z = 0;
+        for (int i = 0; i < v; i++) {
+            z += Math.exp(logits[offset + i] - max);
+        }
+        return logits[offset + target] - max - Math.log(z);
     }
 
     private static float[] logits(Path onnx, long[] ids, long[] attn) {
