@@ -40,32 +40,35 @@ def sequence_stats(hidden: torch.Tensor, head, input_ids: torch.Tensor, completi
     positions (shifted mask 1), plus one dummy position, go through the head: their hidden rows are gathered into
     (K+1, C), the head gives (K+1, V), and the log-prob is ``logit[id] - logsumexp(logit)`` (GatherElements +
     ReduceLogSumExp; no log-softmax is materialised). Prompt and padding positions never reach the head, forward or
-    backward. The per-row sums are a (N, K+1) one-hot matrix (the row of each position; none for the dummy) times the
-    per-position values, so K = 0 gives zeros.
+    backward. The per-position values are gathered back to (N, T) (the dummy's at every unscored position, masked to
+    0) and summed per row as before the head was restricted, so a row's sums do not depend on the other rows of the
+    batch or on its padding (bit for bit); K = 0 gives zeros.
     """
     n, t = input_ids.shape
     c = hidden.shape[-1]
     target = torch.cat([input_ids[:, 1:], input_ids[:, :1]], dim=1)  # (N, T) last column: any valid id, masked
     mask = torch.cat([completion_mask[:, 1:], torch.zeros_like(completion_mask[:, :1])], dim=1)  # (N, T)
-    scored = torch.nonzero(mask.reshape(-1))[:, 0]  # (K) flat positions n*T + t, row-major
-    row_of = torch.arange(n, device=input_ids.device)[:, None].expand(n, t).reshape(-1)  # (N*T) row of each position
-    # One extra position (flat 0, in row -1: counted in no row, so it adds exact zeros forward and backward) keeps
-    # every tensor below non-empty. With K = 0 (no scored position in the batch) ORT 1.19's training graph fails in
-    # the target gather's gradient ("GatherElementsGrad ... Indices vs dY dimensions differs at position=1 1 vs V").
-    idx = torch.cat([scored, torch.zeros(1, dtype=scored.dtype, device=scored.device)])  # (K+1)
-    rows = torch.cat([row_of[scored], torch.full((1,), -1, dtype=row_of.dtype, device=row_of.device)])  # (K+1)
-    picked = target.reshape(-1)[idx]  # (K+1) token scored at each position
+    flat = mask.reshape(-1)  # (N*T)
+    scored = torch.nonzero(flat)[:, 0]  # (K) flat positions n*T + t, row-major
+    # Slot 0 is a dummy (flat position 0, never summed): it keeps every tensor below non-empty. With K = 0 (no scored
+    # position in the batch) ORT 1.19's training graph fails in the target gather's gradient ("GatherElementsGrad ...
+    # Indices vs dY dimensions differs at position=1 1 vs V").
+    idx = torch.cat([torch.zeros(1, dtype=scored.dtype, device=scored.device), scored])  # (K+1)
+    slot = torch.cumsum(flat, 0) * flat  # (N*T) slot of each scored position (1..K), 0 (the dummy) elsewhere
+    picked = target.reshape(-1)[idx]  # (K+1) token scored at each slot
     # GatherElements, not Gather: its CPU gradient is deterministic (see embedding.lookup). No Reshape of a (.., K, ..)
-    # shape: ONNX Reshape reads a 0 in the target shape as "copy this dimension", which breaks K = 0.
+    # shape: ONNX Reshape reads a 0 in the target shape as "copy this dimension".
     h = torch.gather(hidden.reshape(n * t, c), 0, idx[:, None].expand(-1, c))  # (K+1, C)
     logits = head(h)  # (K+1, V)
     target_logit = torch.gather(logits, 1, picked[:, None])  # (K+1, 1)
     # keepdim: ORT 1.19's ReduceLogSumExp gradient builder emits an opset-13+-invalid Unsqueeze when keepdims=0.
     lse = torch.logsumexp(logits, dim=-1, keepdim=True)  # (K+1, 1)
-    one_hot = (torch.arange(n, device=input_ids.device)[:, None] == rows[None, :]).to(hidden.dtype)  # (N, K+1)
-    logps = (one_hot @ (target_logit - lse))[:, 0]  # (N)
-    token_counts = mask.to(hidden.dtype).sum(dim=-1)  # (N)
-    logits_sum = (one_hot @ logits.sum(dim=-1, keepdim=True))[:, 0]  # (N)
+    maskf = mask.to(hidden.dtype)  # (N, T)
+    per_token = torch.gather((target_logit - lse)[:, 0], 0, slot).reshape(n, t)  # (N, T)
+    per_logits = torch.gather(logits.sum(dim=-1), 0, slot).reshape(n, t)  # (N, T)
+    logps = (per_token * maskf).sum(dim=-1)  # (N)
+    token_counts = maskf.sum(dim=-1)  # (N)
+    logits_sum = (per_logits * maskf).sum(dim=-1)  # (N)
     return logps, token_counts, logits_sum
 
 
