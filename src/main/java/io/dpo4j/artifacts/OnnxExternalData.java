@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -68,58 +67,34 @@ public final class OnnxExternalData {
     enum Kind { MODEL, GRAPH, NODE, FUNCTION, ATTRIBUTE, TENSOR, SPARSE, ENTRY }
 
     static final class Walker {
-        private final Path file;
-        private final ByteBuffer buf;
+        private final ProtoWire wire;
         private final Set<String> out;
-        /** Position after the last varint read. */
-        private int next;
 
         Walker(Path file, ByteBuffer buf, Set<String> out) {
-            this.file = file;
-            this.buf = buf;
+            this.wire = new ProtoWire(buf, file.toString(), true);
             this.out = out;
         }
 
         /** Walks the message in [start, end); for ENTRY returns the key=value pair seen. */
         String[] message(int start, int end, Kind kind, int depth) {
             if (depth > MAX_DEPTH) {
-                throw malformed(start, "nesting deeper than " + MAX_DEPTH);
+                throw wire.malformed(start, "nesting deeper than " + MAX_DEPTH);
             }
             String[] entry = new String[2];
-            int pos = start;
-            while (pos < end) {
-                long tag = varint(pos, end);
-                pos = next;
-                int field = (int) (tag >>> 3);
-                int wire = (int) (tag & 7);
-                switch (wire) {
-                    case 0 -> { varint(pos, end); pos = next; }
-                    case 1 -> pos = skip(pos, 8, end);
-                    case 5 -> pos = skip(pos, 4, end);
-                    case 2 -> {
-                        long len = varint(pos, end);
-                        pos = next;
-                        if (len < 0 || len > end - pos) {
-                            throw malformed(pos, "a length-delimited field of " + len + " bytes past the end of its message");
-                        }
-                        int s = pos;
-                        int e = pos + (int) len;
-                        Kind child = child(kind, field);
-                        if (child != null) {
-                            String[] kv = message(s, e, child, depth + 1);
-                            if (child == Kind.ENTRY && "location".equals(kv[0]) && kv[1] != null) {
-                                out.add(kv[1]);
-                            }
-                        } else if (kind == Kind.ENTRY && (field == ENTRY_KEY || field == ENTRY_VALUE)) {
-                            byte[] b = new byte[e - s];
-                            buf.get(s, b);
-                            entry[field - 1] = new String(b, StandardCharsets.UTF_8);
-                        }
-                        pos = e;
-                    }
-                    default -> throw malformed(pos, "wire type " + wire + " (expected 0, 1, 2 or 5)");
+            wire.fields(start, end, (field, type, tagStart, s, e) -> {
+                if (type != ProtoWire.LEN) {
+                    return;
                 }
-            }
+                Kind child = child(kind, field);
+                if (child != null) {
+                    String[] kv = message(s, e, child, depth + 1);
+                    if (child == Kind.ENTRY && "location".equals(kv[0]) && kv[1] != null) {
+                        out.add(kv[1]);
+                    }
+                } else if (kind == Kind.ENTRY && (field == ENTRY_KEY || field == ENTRY_VALUE)) {
+                    entry[field - 1] = wire.string(s, e);
+                }
+            });
             return entry;
         }
 
@@ -138,33 +113,6 @@ public final class OnnxExternalData {
                 case TENSOR -> field == TENSOR_EXTERNAL_DATA ? Kind.ENTRY : null;
                 case ENTRY -> null;
             };
-        }
-
-        private long varint(int pos, int end) {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                if (pos >= end) {
-                    throw malformed(pos, "a varint cut off by the end of its message");
-                }
-                byte b = buf.get(pos++);
-                v |= (long) (b & 0x7f) << shift;
-                if (b >= 0) {
-                    next = pos;
-                    return v;
-                }
-            }
-            throw malformed(pos, "a varint longer than 10 bytes");
-        }
-
-        private ArtifactException malformed(int pos, String found) {
-            return new ArtifactException(file + ": expected an ONNX model protobuf, found " + found + " at byte " + pos);
-        }
-
-        private int skip(int pos, int n, int end) {
-            if (end - pos < n) {
-                throw malformed(pos, "a fixed-width field cut off by the end of its message");
-            }
-            return pos + n;
         }
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -62,41 +61,21 @@ public final class OnnxInitializerOffsets {
 
     private static final class Reader {
         private final Path file;
-        private final ByteBuffer buf;
-        private int next;
+        private final ProtoWire wire;
 
         Reader(Path file, ByteBuffer buf) {
             this.file = file;
-            this.buf = buf;
+            this.wire = new ProtoWire(buf, file.toString(), true);
         }
 
         /** @return [start, end) of every length-delimited field {@code wanted} of the message in [start, end) */
         List<int[]> fields(int start, int end, int wanted) {
             List<int[]> out = new ArrayList<>();
-            int pos = start;
-            while (pos < end) {
-                long tag = varint(pos, end);
-                pos = next;
-                int field = (int) (tag >>> 3);
-                int wire = (int) (tag & 7);
-                switch (wire) {
-                    case 0 -> { varint(pos, end); pos = next; }
-                    case 1 -> pos = skip(pos, 8, end);
-                    case 5 -> pos = skip(pos, 4, end);
-                    case 2 -> {
-                        long len = varint(pos, end);
-                        pos = next;
-                        if (len < 0 || len > end - pos) {
-                            throw malformed(pos, "a length-delimited field of " + len + " bytes past the end of its message");
-                        }
-                        if (field == wanted) {
-                            out.add(new int[] {pos, pos + (int) len});
-                        }
-                        pos += (int) len;
-                    }
-                    default -> throw malformed(pos, "wire type " + wire + " (expected 0, 1, 2 or 5)");
+            wire.fields(start, end, (field, type, tagStart, s, e) -> {
+                if (type == ProtoWire.LEN && field == wanted) {
+                    out.add(new int[] {s, e});
                 }
-            }
+            });
             return out;
         }
 
@@ -141,36 +120,7 @@ public final class OnnxInitializerOffsets {
         }
 
         private String string(int[] range) {
-            byte[] b = new byte[range[1] - range[0]];
-            buf.get(range[0], b);
-            return new String(b, StandardCharsets.UTF_8);
-        }
-
-        private long varint(int pos, int end) {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                if (pos >= end) {
-                    throw malformed(pos, "a varint cut off by the end of its message");
-                }
-                byte b = buf.get(pos++);
-                v |= (long) (b & 0x7f) << shift;
-                if (b >= 0) {
-                    next = pos;
-                    return v;
-                }
-            }
-            throw malformed(pos, "a varint longer than 10 bytes");
-        }
-
-        private int skip(int pos, int n, int end) {
-            if (end - pos < n) {
-                throw malformed(pos, "a fixed-width field cut off by the end of its message");
-            }
-            return pos + n;
-        }
-
-        private ArtifactException malformed(int pos, String found) {
-            return new ArtifactException(file + ": expected an ONNX model protobuf, found " + found + " at byte " + pos);
+            return wire.string(range[0], range[1]);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.dpo4j.artifacts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,13 +43,14 @@ public final class OnnxRelocate {
 
     private static final class Rewriter {
         private final byte[] buf;
+        private final ProtoWire wire;
         private final String from;
         private final String to;
         private final String what;
-        private int next;
 
         Rewriter(byte[] buf, String from, String to, String what) {
             this.buf = buf;
+            this.wire = new ProtoWire(ByteBuffer.wrap(buf), what, false);
             this.from = from;
             this.to = to;
             this.what = what;
@@ -56,43 +58,24 @@ public final class OnnxRelocate {
 
         byte[] message(int start, int end, OnnxExternalData.Kind kind, int depth) {
             if (depth > OnnxExternalData.MAX_DEPTH) {
-                throw malformed(start, "nesting deeper than " + OnnxExternalData.MAX_DEPTH);
+                throw wire.malformed(start, "nesting deeper than " + OnnxExternalData.MAX_DEPTH);
             }
             if (kind == OnnxExternalData.Kind.ENTRY) {
                 return entry(start, end);
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream(end - start);
-            int pos = start;
-            while (pos < end) {
-                int fieldStart = pos;
-                long tag = varint(pos, end);
-                pos = next;
-                int wire = (int) (tag & 7);
-                switch (wire) {
-                    case 0 -> { varint(pos, end); pos = next; }
-                    case 1 -> pos = skip(pos, 8, end);
-                    case 5 -> pos = skip(pos, 4, end);
-                    case 2 -> {
-                        long len = varint(pos, end);
-                        pos = next;
-                        if (len < 0 || len > end - pos) {
-                            throw malformed(pos, "a length-delimited field past the end of its message");
-                        }
-                        OnnxExternalData.Kind child = OnnxExternalData.Walker.child(kind, (int) (tag >>> 3));
-                        if (child != null) {
-                            byte[] inner = message(pos, pos + (int) len, child, depth + 1);
-                            writeVarint(out, tag);
-                            writeVarint(out, inner.length);
-                            out.writeBytes(inner);
-                            pos += (int) len;
-                            continue;
-                        }
-                        pos += (int) len;
-                    }
-                    default -> throw malformed(pos, "wire type " + wire + " (expected 0, 1, 2 or 5)");
+            wire.fields(start, end, (field, type, tagStart, s, e) -> {
+                OnnxExternalData.Kind child = type == ProtoWire.LEN ? OnnxExternalData.Walker.child(kind, field) : null;
+                if (child == null) {
+                    out.write(buf, tagStart, e - tagStart);
+                    return;
                 }
-                out.write(buf, fieldStart, pos - fieldStart);
-            }
+                long tag = wire.varint(tagStart, s); // re-read: written back as it was read
+                byte[] inner = message(s, e, child, depth + 1);
+                writeVarint(out, tag);
+                writeVarint(out, inner.length);
+                out.writeBytes(inner);
+            });
             return out.toByteArray();
         }
 
@@ -102,15 +85,15 @@ public final class OnnxRelocate {
             String value = null;
             int pos = start;
             while (pos < end) {
-                long tag = varint(pos, end);
-                pos = next;
+                long tag = wire.varint(pos, end);
+                pos = wire.next();
                 if ((tag & 7) != 2) {
-                    throw malformed(pos, "an external_data entry field of wire type " + (tag & 7));
+                    throw wire.malformed(pos, "an external_data entry field of wire type " + (tag & 7));
                 }
-                long len = varint(pos, end);
-                pos = next;
+                long len = wire.varint(pos, end);
+                pos = wire.next();
                 if (len < 0 || len > end - pos) {
-                    throw malformed(pos, "an external_data entry past the end of its message");
+                    throw wire.malformed(pos, "an external_data entry past the end of its message");
                 }
                 String s = new String(buf, pos, (int) len, StandardCharsets.UTF_8);
                 if (tag >>> 3 == OnnxExternalData.ENTRY_KEY) {
@@ -138,33 +121,6 @@ public final class OnnxRelocate {
                 }
             }
             return out.toByteArray();
-        }
-
-        private long varint(int pos, int end) {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                if (pos >= end) {
-                    throw malformed(pos, "a varint cut off by the end of its message");
-                }
-                byte b = buf[pos++];
-                v |= (long) (b & 0x7f) << shift;
-                if (b >= 0) {
-                    next = pos;
-                    return v;
-                }
-            }
-            throw malformed(pos, "a varint longer than 10 bytes");
-        }
-
-        private int skip(int pos, int n, int end) {
-            if (end - pos < n) {
-                throw malformed(pos, "a fixed-width field cut off by the end of its message");
-            }
-            return pos + n;
-        }
-
-        private ArtifactException malformed(int pos, String found) {
-            return new ArtifactException(what + ": expected an ONNX model protobuf, found " + found + " at byte " + pos);
         }
 
         private static void writeVarint(ByteArrayOutputStream out, long v) {
