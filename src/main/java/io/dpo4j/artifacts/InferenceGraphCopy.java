@@ -60,19 +60,40 @@ public final class InferenceGraphCopy {
                     : locations));
         }
         String weightsFile = locations.first();
-        Path data = dataFile(output);
-        Path tmpData = null;
-        Path tmpGraph = null;
-        try {
-            tmpData = Files2.createTempSibling(data);
-            Files.copy(art.file(weightsFile), tmpData, StandardCopyOption.REPLACE_EXISTING);
+        writeWithData(graph, art.file(weightsFile), weightsFile, output, tmpData -> {
             try (FileChannel ch = FileChannel.open(tmpData, StandardOpenOption.WRITE)) {
                 for (String name : names) {
                     writeTensor(ch, graph, name, offsets.get(name), values.apply(name));
                 }
             }
+        });
+    }
+
+    /** Changes the copy of the weights file before it is moved into place. */
+    @FunctionalInterface
+    public interface DataEdit {
+        /** @param tmpData the temporary copy, beside the data file to be written */
+        void apply(Path tmpData) throws IOException;
+    }
+
+    /**
+     * Writes {@code output} and its {@link #dataFile}: copies {@code weights} to a temporary sibling of the data file,
+     * lets {@code edit} change it, writes {@code graph} with its external-data name {@code from} rewritten to the data
+     * file's name ({@link OnnxRelocate}) to a temporary sibling of {@code output}, then moves the data and then the
+     * graph into place. The temporary files are deleted when any step fails.
+     *
+     * @throws UncheckedIOException naming {@code output} when a file cannot be copied, written or moved
+     */
+    public static void writeWithData(Path graph, Path weights, String from, Path output, DataEdit edit) {
+        Path data = dataFile(output);
+        Path tmpData = null;
+        Path tmpGraph = null;
+        try {
+            tmpData = Files2.createTempSibling(data);
+            Files.copy(weights, tmpData, StandardCopyOption.REPLACE_EXISTING);
+            edit.apply(tmpData);
             tmpGraph = Files2.createTempSibling(output);
-            OnnxRelocate.relocate(graph, tmpGraph, weightsFile, data.getFileName().toString());
+            OnnxRelocate.relocate(graph, tmpGraph, from, data.getFileName().toString());
             Files2.moveAtomically(tmpData, data);
             tmpData = null;
             Files2.moveAtomically(tmpGraph, output);

@@ -3,13 +3,11 @@ package io.dpo4j.lora;
 import io.dpo4j.artifacts.ArtifactSet;
 import io.dpo4j.artifacts.InferenceGraphCopy;
 import io.dpo4j.artifacts.LoraSection;
-import io.dpo4j.artifacts.OnnxRelocate;
 import io.dpo4j.runtime.TrainingSession;
 import io.dpo4j.util.Files2;
 import io.dpo4j.util.IoReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -51,26 +49,15 @@ public final class LoraInferenceExport {
     public static void unmerged(ArtifactSet art, TrainingSession s, Path output, List<String> outputs) {
         LoraSection lora = BaseWeights.requireLora(art);
         InferenceGraphCopy.guard(art, output);
-        Path data = dataFile(output);
-        Path tmpData = null;
-        Path tmpGraph = null;
         Path cut = null;
         try {
-            tmpData = Files2.createTempSibling(data);
-            Files.copy(art.file(lora.baseWeightsFile()), tmpData, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             cut = Files2.createTempSibling(output);
             s.exportForInference(cut, outputs);
-            tmpGraph = Files2.createTempSibling(output);
-            OnnxRelocate.relocate(cut, tmpGraph, lora.baseWeightsFile(), data.getFileName().toString());
-            Files2.moveAtomically(tmpData, data);
-            tmpData = null;
-            Files2.moveAtomically(tmpGraph, output);
-            tmpGraph = null;
+            InferenceGraphCopy.writeWithData(cut, art.file(lora.baseWeightsFile()), lora.baseWeightsFile(), output,
+                    tmpData -> {});
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + output + ": " + IoReason.of(e), e);
         } finally {
-            Files2.deleteQuietly(tmpData);
-            Files2.deleteQuietly(tmpGraph);
             Files2.deleteQuietly(cut);
         }
     }
