@@ -106,6 +106,10 @@ def test_bad_targets_and_options_are_named(tmp_path):
         lora.resolve_targets(ours, "gpt2", ("q_proj",))
     with pytest.raises(ExportError, match="not linear layers"):
         lora.resolve_targets(ours, "gpt2", ("ln_1",))
+    _, untied = hf_loader.load_model(save_model_dir(hf_model("llama"), tmp_path / "l"))
+    assert isinstance(untied.lm_head, torch.nn.Linear)  # a module the head could be mistaken for
+    with pytest.raises(ExportError, match=r"'lm_head' matches the LM head \['lm_head'\].*valid names: \[.*'q_proj'"):
+        lora.resolve_targets(untied, "llama", ("lm_head",))
     with pytest.raises(ExportError, match="--lora-r: expected an integer >= 1"):
         lora.LoraSpec(0, 8.0)
     with pytest.raises(ExportError, match="--lora-dropout"):

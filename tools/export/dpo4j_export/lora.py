@@ -88,6 +88,11 @@ def resolve_targets(lm: nn.Module, model_type: str, targets: tuple) -> list:
         if bad:
             raise ExportError(f"--lora-targets: {name!r} matches {bad[:3]}, which are not linear layers; valid names: "
                               f"{leaves} or '{ALL_LINEAR}'")
+        head = [n for n in hits if n.rsplit(".", 1)[-1] == "lm_head"]
+        if head:  # the graphs apply the head as a weight (tied or not), so a module hook there would never run
+            raise ExportError(f"--lora-targets: {name!r} matches the LM head {head}, which dpo4j does not adapt "
+                              f"(PEFT's all-linear leaves it out too); valid names: {[x for x in leaves if x != 'lm_head']} "
+                              f"or '{ALL_LINEAR}'")
         chosen.extend(hits)
     order = [n for n, _ in linear]
     return sorted(set(chosen), key=order.index)
