@@ -99,15 +99,19 @@ def _ort(path: Path) -> ort.InferenceSession:
     return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
+def _committed_sessions(name: str) -> tuple:
+    """A committed set's layers, vocabulary, sessions on inference_model.onnx and the KV graph, KV heads, head dim."""
+    art = ROOT / "artifacts" / name
+    manifest = json.loads((art / "manifest.json").read_text())
+    full_s, kv_s = _ort(art / "inference_model.onnx"), _ort(art / kv_graph.FILE)
+    kv_in = [i for i in kv_s.get_inputs() if i.name.startswith("past.")]
+    return manifest["num_layers"], manifest["vocab_size"], full_s, kv_s, kv_in[0].shape[1], kv_in[0].shape[3]
+
+
 @pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-llama"])
 def test_committed_kv_graph_equals_inference_graph(name):
     """3 rows (the graph was traced with 2), a P = 0 prefill of 6 positions, then 4 single-position steps."""
-    art = ROOT / "artifacts" / name
-    manifest = json.loads((art / "manifest.json").read_text())
-    layers, vocab = manifest["num_layers"], manifest["vocab_size"]
-    full_s, kv_s = _ort(art / "inference_model.onnx"), _ort(art / kv_graph.FILE)
-    kv_in = [i for i in kv_s.get_inputs() if i.name.startswith("past.")]
-    heads, dim = kv_in[0].shape[1], kv_in[0].shape[3]
+    layers, vocab, full_s, kv_s, heads, dim = _committed_sessions(name)
     g = np.random.default_rng(7)
     ids = g.integers(0, vocab, (3, 10)).astype(np.int64)  # (N, T)
     ones = np.ones((3, 10), np.int64)  # (N, T)
@@ -160,12 +164,7 @@ def test_committed_kv_graph_left_padded_batch_equals_each_row_alone(name):
     """Rows of 9, 5 and 2 prompt tokens left-padded into one P = 0 prefill, then 3 single-position steps: every real
     position's logits equal inference_model.onnx run on that row alone (GPT-2's graph masks inside the fused
     com.microsoft MultiHeadAttention, fused_ops.py), and the caches keep the contract's shape."""
-    art = ROOT / "artifacts" / name
-    manifest = json.loads((art / "manifest.json").read_text())
-    layers, vocab = manifest["num_layers"], manifest["vocab_size"]
-    full_s, kv_s = _ort(art / "inference_model.onnx"), _ort(art / kv_graph.FILE)
-    kv_in = [i for i in kv_s.get_inputs() if i.name.startswith("past.")]
-    heads, dim = kv_in[0].shape[1], kv_in[0].shape[3]
+    layers, vocab, full_s, kv_s, heads, dim = _committed_sessions(name)
     g = np.random.default_rng(8)
     rows = [g.integers(0, vocab, n + 3).tolist() for n in (9, 5, 2)]
     ids, mask, pos = (t.numpy() for t in _left_padded([r[:-3] for r in rows]))  # (N, 9) each

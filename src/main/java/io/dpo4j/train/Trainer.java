@@ -64,7 +64,7 @@ public final class Trainer {
         GraphFeeds.requireLossInputs(art, cfg.loss());
         PreparedData data = DataPreparer.prepare(cfg, art);
         log.println(data.summary());
-        new BatchPlan(data.train().size(), cfg.batchSize(), cfg.seed(), true); // empty or too small: fail before loading
+        BatchPlan plan = new BatchPlan(data.train().size(), cfg.batchSize(), cfg.seed(), true); // fails before loading
         TrainerState resume = cfg.resumeFrom() == null ? null : CheckpointStore.load(cfg.resumeFrom());
         if (resume != null && !resume.resumable()) {
             throw new IllegalArgumentException("--resume " + cfg.resumeFrom() + ": expected a checkpoint with the "
@@ -109,7 +109,7 @@ public final class Trainer {
                     adapter.values().forEach(s::setParameter);
                     log.println("adapters from " + cfg.initAdapter());
                 }
-                return new Loop(s, art, data, ref[0], ref[1], resume, fingerprint).run();
+                return new Loop(s, art, data, plan, ref[0], ref[1], resume, fingerprint).run();
             }
         }
     }
@@ -184,15 +184,15 @@ public final class Trainer {
         private long evalStep = -1;
         private Double evalLoss;
 
-        Loop(TrainingSession s, ArtifactSet art, PreparedData data, float[][] refTrain, float[][] refEval,
-             TrainerState resume, String fingerprint) {
+        Loop(TrainingSession s, ArtifactSet art, PreparedData data, BatchPlan plan, float[][] refTrain,
+             float[][] refEval, TrainerState resume, String fingerprint) {
             this.s = s;
             this.art = art;
             this.data = data;
             this.refTrain = refTrain;
             this.refEval = refEval;
             this.fingerprint = fingerprint;
-            this.plan = new BatchPlan(data.train().size(), cfg.batchSize(), cfg.seed(), true);
+            this.plan = plan;
             this.total = cfg.totalSteps(data.train().size());
             this.schedule = new LrSchedule(cfg.schedule(), cfg.learningRate(), Math.round(cfg.warmupRatio() * total), total);
             this.store = new CheckpointStore(cfg.outputDir());
