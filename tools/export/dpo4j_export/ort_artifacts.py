@@ -13,6 +13,7 @@ from onnxruntime.training import artifacts
 from onnxruntime.training import onnxblock
 from onnxruntime.training.onnxblock import optim
 
+from . import training_memory
 from .errors import ExportError
 from .onnx_graphs import MAX_IR_VERSION
 
@@ -61,6 +62,7 @@ def generate(forward: onnx.ModelProto, params, out: Path, max_grad_norm, frozen=
         for f in ("training_model.onnx", "eval_model.onnx"):
             _inputs_to_external(out / f, layout)
     _set_pytorch_adam_mode(out / "optimizer_model.onnx")
+    _lower_training_memory(out / "training_model.onnx")
     for f in ("training_model.onnx", "eval_model.onnx", "optimizer_model.onnx"):
         _canonicalize_generated_names(out / f)
         ir = onnx.load(str(out / f), load_external_data=False).ir_version
@@ -125,6 +127,13 @@ def _native_stderr_captured():
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+def _lower_training_memory(path: Path) -> None:
+    """Applies training_memory's rewrites (recomputed attention softmax, early shape reads, no recorded shapes)."""
+    model = onnx.load(str(path), load_external_data=False)  # a LoRA graph's frozen base stays in weights.data
+    training_memory.lower_peak_memory(model)
+    onnx.save(model, str(path))
 
 
 def _set_pytorch_adam_mode(path: Path) -> None:
