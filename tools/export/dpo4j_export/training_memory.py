@@ -22,9 +22,10 @@ from the moment it is produced until that gradient node has run. Three things ke
   gradient in the backward pass. Without ``value_info`` ORT infers shapes itself, with unnamed dimensions where they
   depend on ``Reshape`` targets, and such buffers are freed when their tensor dies.
 
-Measured on GPT-2 124M (benchmarks.md, "Training graph memory"); the values of every graph output are unchanged:
-the rewrites add aliases, shape reads and one recomputed score/softmax chain per layer that runs the same kernels on
-the same inputs.
+Measured on GPT-2 124M (benchmarks.md, "Training graph memory"). The rewrites add aliases, shape reads and one
+recomputed score/softmax chain per layer that runs the same kernels on the same inputs: the forward pass is bit for
+bit ORT's own, the gradients equal to float32 rounding (buffers sit at other addresses, and vectorised reductions may
+round the last bit differently).
 """
 
 import onnx
@@ -167,13 +168,14 @@ def read_shapes_early(model: onnx.ModelProto) -> int:
         forward = g.forward_readers(x)
         if producer is None or is_backward(producer) or not forward:
             continue
-        alias = shape.name + "_Early/" + x
+        alias = x + "_EarlyShape"  # a forward node's name: is_backward() is false for it
+        while alias in g.producer:  # a second Shape of the same tensor: its alias reads this one's
+            alias += "_"
         for reader in forward:
             reader.input[:] = [alias if t == x else t for t in reader.input]
         g.nodes.remove(shape)
         at = g.index(producer) + 1
-        g.nodes[at:at] = [shape, helper.make_node("Reshape", [x, shape.output[0]], [alias],
-                                                  name=shape.name + "_Early/Reshape")]
+        g.nodes[at:at] = [shape, helper.make_node("Reshape", [x, shape.output[0]], [alias], name=alias + "/Reshape")]
         g.refresh()
         rewritten += 1
     g.commit()
