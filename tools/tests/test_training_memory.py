@@ -47,7 +47,7 @@ def _two_steps(art: Path, example: dict) -> list:
     return got
 
 
-@pytest.mark.parametrize("kind", ["gpt2", "llama"])
+@pytest.mark.parametrize("kind", ["gpt2", "llama", "qwen2"])
 def test_rewritten_graph_trains_like_ort_generated_graph(kind, tmp_path, monkeypatch):
     plain = _export(kind, tmp_path, rewrite=False, monkeypatch=monkeypatch)
     lowered = _export(kind, tmp_path, rewrite=True, monkeypatch=monkeypatch)
