@@ -15,11 +15,13 @@ public record SessionTuning(boolean cpuArena, boolean memPattern, boolean spinWa
     public static final String SPINNING_KEY = "session.intra_op.allow_spinning";
 
     /**
-     * Default of {@link #cpuArena}: off (ORT's own default is on). GPT-2 124M, B = 4, T = 256: peak RSS 9,838 MiB
-     * with arena and pattern on, 6,877 MiB with the arena alone, 5,977 MiB with both off; the arena buys ~9% speed on
-     * an idle machine (benchmarks.md, "Session settings").
+     * Default of {@link #cpuArena}: on (as ORT's own default). With the exporter's training-graph rewrites (no dead
+     * forward buffer kept for its gradient), GPT-2 124M idle side by side: arena on 2,821 / 4,691 / 11,741 MiB and
+     * 1.37 / 7.67 / 34.1 s/step at 1×128 / 4×256 / 8×512 against 2,997 / 5,864 / 10,992 MiB and 1.43 / 8.52 / 46.4
+     * s/step with it off (fresh buffers from the C allocator are new pages to fault in every step); TRL 0.12.2:
+     * 3,243 / 6,187 / 15,955 MiB (benchmarks.md, "Session settings").
      */
-    public static final boolean DEFAULT_CPU_ARENA = false;
+    public static final boolean DEFAULT_CPU_ARENA = true;
     /** Default of {@link #memPattern}: off (ORT's own default is on); the pattern alone added ~3 GB there. */
     public static final boolean DEFAULT_MEM_PATTERN = false;
     /** Default of {@link #spinWait}: off (ORT's own default is on): spinning workers take cores others need. */
