@@ -2,7 +2,7 @@
 """Exports a Hugging Face causal LM (gpt2 / llama / qwen2) into dpo4j's ONNX Runtime training artifacts.
 
     tools/.venv/bin/python tools/export/export.py --model-dir DIR --name NAME --out artifacts \\
-        [--opset 17] [--weight-decay 0.0] [--max-grad-norm X] [--no-verify]
+        [--opset 17] [--weight-decay 0.0] [--max-grad-norm X] [--no-verify] [--shared-prompt]
         [--lora-r 8 [--lora-alpha 32] [--lora-dropout 0.0] [--lora-targets q_proj,v_proj | all-linear]]
 
 Writes artifacts/NAME/ exactly as tools/CONTRACT.md describes. Everything is written into a temporary
@@ -27,15 +27,17 @@ from dpo4j_export.wrappers import TRAIN_INPUTS  # noqa: E402
 
 
 def export(model_dir: Path, name: str, out_root: Path, opset: int = 17, weight_decay: float = 0.0,
-           max_grad_norm=None, run_verify: bool = True, decay_rule: str = "hf", lora_spec=None) -> Path:
+           max_grad_norm=None, run_verify: bool = True, decay_rule: str = "hf", lora_spec=None,
+           shared_prompt: bool = False) -> Path:
     """Runs the whole export; returns the final artifact directory. With ``lora_spec`` (a :class:`lora.LoraSpec`) the
-    training graph trains LoRA adapters on the frozen base (reference, inference and KV graphs stay the base's)."""
+    training graph trains LoRA adapters on the frozen base (reference, inference and KV graphs stay the base's). With
+    ``shared_prompt`` the training and eval graphs take one packed row per pair (dpo4j_export/shared_prompt.py)."""
     torch.manual_seed(0)
     if not name or "/" in name or name.startswith("."):
         raise ExportError(f"--name: expected a plain directory name, found {name!r}")
     if not model_dir.is_dir():
         raise ExportError(f"--model-dir: expected a directory, found {model_dir}")
-    hf_loader.check_names(TRAIN_INPUTS, "graph input")
+    hf_loader.check_names(TRAIN_INPUTS + ("segment_ids",), "graph input")
     cfg, lm = hf_loader.load_model(model_dir)
     hf_loader.require_file(model_dir / "tokenizer.json", "tokenizer")
     special = tokenizer_files.special_tokens(model_dir, cfg, lm.vocab_size)
@@ -55,8 +57,8 @@ def export(model_dir: Path, name: str, out_root: Path, opset: int = 17, weight_d
     try:
         with tempfile.TemporaryDirectory(prefix=f".{name}.work-", dir=out_root) as work:
             forward = onnx_graphs.export_all(lm, Path(work), tmp, opset,
-                                             add_adapters if lora_spec is not None else None)
-        want = verify.expected(lm) if run_verify else None
+                                             add_adapters if lora_spec is not None else None, shared_prompt)
+        want = verify.expected(lm, shared_prompt) if run_verify else None
         params = [n for n, _ in lm.named_parameters()] if lora_spec is None else lora.adapter_names(adapters)
         if lora_spec is not None:
             decayed = decay.adapter_decay_parameters(params, decay_rule)
@@ -100,6 +102,9 @@ def main(argv=None) -> int:
                     help="hf: no decay for biases and LayerNorm/LlamaRMSNorm weights (HF Trainer); all: every tensor")
     ap.add_argument("--max-grad-norm", type=float, default=None, help="clip gradients by global L2 norm in the optimizer graph")
     ap.add_argument("--no-verify", action="store_true", help="skip the onnxruntime load/train check")
+    ap.add_argument("--shared-prompt", action="store_true",
+                    help="training/eval graphs run each pair's prompt once: one packed row [prompt | chosen | rejected] "
+                         "per pair instead of two rows (prefix sharing; same losses up to float rounding)")
     g = ap.add_argument_group("LoRA (train adapters on the frozen base; the reference is the base)")
     g.add_argument("--lora-r", type=int, default=0, help="adapter rank r; 0 (default) trains every weight instead")
     g.add_argument("--lora-alpha", type=float, default=32.0,
@@ -120,7 +125,7 @@ def main(argv=None) -> int:
             raise ExportError("--lora-alpha/--lora-dropout/--lora-targets: expected --lora-r >= 1 with them, found "
                               f"--lora-r {a.lora_r}")
         target = export(a.model_dir, a.name, a.out, a.opset, a.weight_decay, a.max_grad_norm, not a.no_verify,
-                        a.decay_rule, spec)
+                        a.decay_rule, spec, a.shared_prompt)
     except ExportError as e:
         print(f"export.py: error: {e}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
     cd tools/export && ../.venv/bin/python -m dpo4j_export.bench                          # GPT-2 124M
     cd tools/export && ../.venv/bin/python -m dpo4j_export.bench --model tinyllama-1.1b   # tools/gpu/bench_models.py
     cd tools/export && ../.venv/bin/python -m dpo4j_export.bench --model tinyllama-1.1b --lora-r 8   # LoRA artifacts
+    cd tools/export && ../.venv/bin/python -m dpo4j_export.bench --shared-prompt      # packed pairs (export.py flag)
 
 Writes the HF directory under tools/.cache/bench-hf/ (kept between runs) and the artifacts under
 tools/.cache/artifacts/ (neither committed). The export runs in a child process (``export.py``, by default with
@@ -58,15 +59,17 @@ def main(argv=None) -> int:
     ap.add_argument("--verify", action="store_true", help="also run export.py's onnxruntime load-and-train check")
     ap.add_argument("--lora-r", type=int, default=0, help="export LoRA artifacts of rank r (export.py's defaults for "
                     "alpha and targets) as <model>-random-lora; 0: every weight trained")
+    ap.add_argument("--shared-prompt", action="store_true",
+                    help="export.py --shared-prompt (one packed row per pair) as <model>-random[-lora]-shared")
     a = ap.parse_args(argv)
     cache = TOOLS / ".cache"
-    name = f"{a.model}-random" + ("-lora" if a.lora_r else "")
+    name = f"{a.model}-random" + ("-lora" if a.lora_r else "") + ("-shared" if a.shared_prompt else "")
     hf = cache / "bench-hf" / f"{a.model}-random"
     make_hf_dir(a.model, hf)
     weights = sum(f.stat().st_size for f in hf.glob("*.safetensors"))
     cmd = [sys.executable, str(EXPORT / "export.py"), "--model-dir", str(hf), "--name", name,
            "--out", str(cache / "artifacts")] + ([] if a.verify else ["--no-verify"]) \
-        + (["--lora-r", str(a.lora_r)] if a.lora_r else [])
+        + (["--lora-r", str(a.lora_r)] if a.lora_r else []) + (["--shared-prompt"] if a.shared_prompt else [])
     start = time.perf_counter()
     child = subprocess.Popen(cmd)
     # The export child's own rusage (wait4), not RUSAGE_CHILDREN: a child forked from this process while it still

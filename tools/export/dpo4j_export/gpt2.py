@@ -171,6 +171,15 @@ class Gpt2LM(nn.Module):
             x = block(x, bias)  # (N, T, C)
         return tr.ln_f(x)  # (N, T, C)
 
+    def hidden_packed(self, input_ids: torch.Tensor, bias: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+        """Final hidden states (B, L, C) of packed rows (shared_prompt.py): input_ids, positions (B, L), attention bias
+        (B, 1, L, L)."""
+        tr = self.transformer
+        x = lookup(tr.wte.weight, input_ids) + lookup(tr.wpe.weight, positions)  # (B, L, C)
+        for block in tr.h:
+            x = block(x, bias)  # (B, L, C)
+        return tr.ln_f(x)  # (B, L, C)
+
     def head(self, x: torch.Tensor) -> torch.Tensor:
         """The LM head on hidden states (..., C): logits (..., V), tied to the token embedding."""
         return x @ self.transformer.wte.weight.t()  # (..., V)

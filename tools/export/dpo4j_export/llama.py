@@ -205,6 +205,16 @@ class LlamaLM(nn.Module):
             x = layer(x, bias, cos, sin)  # (N, T, C)
         return self.model.norm(x)  # (N, T, C)
 
+    def hidden_packed(self, input_ids: torch.Tensor, bias: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+        """Final hidden states (B, L, C) of packed rows (shared_prompt.py): input_ids, positions (B, L), attention bias
+        (B, 1, L, L)."""
+        c = self.config
+        x = lookup(self.model.embed_tokens.weight, input_ids)  # (B, L, C)
+        cos, sin = rope_tables_at(positions, c.head_dim, c.rope_theta)  # (B, 1, L, D)
+        for layer in self.model.layers:
+            x = layer(x, bias, cos, sin)  # (B, L, C)
+        return self.model.norm(x)  # (B, L, C)
+
     def head(self, x: torch.Tensor) -> torch.Tensor:
         """The LM head on hidden states (..., C): logits (..., V); lm_head, or the token embedding when tied."""
         c = self.config

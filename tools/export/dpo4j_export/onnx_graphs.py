@@ -15,7 +15,7 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-from . import kv_graph, wrappers
+from . import kv_graph, shared_prompt, wrappers
 from .errors import ExportError
 
 MAX_IR_VERSION = 13
@@ -27,25 +27,27 @@ LARGE_ALIGN = 1 << 16
 SMALL_ALIGN = 64
 
 
-def _dynamic_axes(names) -> dict:
+def _dynamic_axes(names, dims: dict) -> dict:
     axes = {}
     for name in names:
-        sym = {i: d for i, d in enumerate(wrappers.DIMS[name]) if isinstance(d, str)}
+        sym = {i: d for i, d in enumerate(dims[name]) if isinstance(d, str)}
         if sym:
             axes[name] = sym
     return axes
 
 
-def export_graph(module: torch.nn.Module, example: dict, inputs, outputs, path: Path, opset: int) -> onnx.ModelProto:
+def export_graph(module: torch.nn.Module, example: dict, inputs, outputs, path: Path, opset: int,
+                 dims: dict = wrappers.DIMS) -> onnx.ModelProto:
     """Exports ``module`` with the contract's names and returns the graph; parameters are graph inputs under their
-    HF names, without data (``export_params=False``), until :func:`attach_weights` points them into the weights file."""
+    HF names, without data (``export_params=False``), until :func:`attach_weights` points them into the weights file.
+    ``dims``: the symbolic dimensions of every input and output name."""
     args = tuple(example[n] for n in inputs)
     with torch.no_grad(), warnings.catch_warnings():
         # TrainingMode.TRAINING and the exporter's internal Bool casts raise deprecation FutureWarnings only.
         warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.onnx")
         torch.onnx.export(
             module, args, str(path), input_names=list(inputs), output_names=list(outputs),
-            dynamic_axes=_dynamic_axes(list(inputs) + list(outputs)), opset_version=opset,
+            dynamic_axes=_dynamic_axes(list(inputs) + list(outputs), dims), opset_version=opset,
             do_constant_folding=False,  # folding would rename/transposes parameters and break training
             training=torch.onnx.TrainingMode.TRAINING, export_params=False, dynamo=False,
             custom_opsets=custom_opsets(module))
@@ -132,7 +134,8 @@ def expose_layernorm_stats(model: onnx.ModelProto) -> None:
             node.output.extend([node.output[0] + "_mean", node.output[0] + "_inv_std_dev"])
 
 
-def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int, add_adapters=None) -> onnx.ModelProto:
+def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int, add_adapters=None,
+               shared: bool = False) -> onnx.ModelProto:
     """Writes ``weights.data``, reference_model.onnx, inference_model.onnx and inference_kv_model.onnx into ``out``;
     returns the training forward graph (its initializers point into ``out/weights.data``; nothing of it is saved).
 
@@ -140,12 +143,13 @@ def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int, add_adapt
     name), the weights file and the three inference graphs are the base model's, written before the adapters exist,
     and only the training forward carries the adapters: the base weights as external initializers into the same
     ``weights.data`` (frozen: never graph inputs, so never checkpoint parameters), the adapters inline.
+    With ``shared`` the training forward is shared_prompt.TrainGraph (one packed row per pair).
     """
     example = wrappers.example_inputs(lm.vocab_size)
     layout = write_weights(lm, out / WEIGHTS_FILE)
     forward_path = work / "forward_model.onnx"
     if add_adapters is None:
-        forward = _export_forward(lm, example, layout, forward_path, opset, None)
+        forward = _export_forward(lm, layout, forward_path, opset, None, shared)
     for module, inputs, outputs, name in (
             (wrappers.ReferenceGraph(lm), wrappers.REFERENCE_INPUTS, wrappers.REFERENCE_OUTPUTS, "reference_model.onnx"),
             (wrappers.InferenceGraph(lm), wrappers.INFERENCE_INPUTS, wrappers.INFERENCE_OUTPUTS, "inference_model.onnx")):
@@ -154,12 +158,18 @@ def export_all(lm: torch.nn.Module, work: Path, out: Path, opset: int, add_adapt
         onnx.save(model, str(out / name))
     kv_graph.export(lm, out, opset, layout)
     if add_adapters is not None:
-        forward = _export_forward(lm, example, layout, forward_path, opset, add_adapters(lm))
+        forward = _export_forward(lm, layout, forward_path, opset, add_adapters(lm), shared)
     return forward
 
 
-def _export_forward(lm, example: dict, layout: dict, path: Path, opset: int, adapters) -> onnx.ModelProto:
-    forward = export_graph(wrappers.TrainGraph(lm), example, wrappers.TRAIN_INPUTS, wrappers.TRAIN_OUTPUTS, path, opset)
-    attach_weights(forward, layout, path, wrappers.TRAIN_INPUTS, require_all=True, inline=adapters)
+def _export_forward(lm, layout: dict, path: Path, opset: int, adapters, shared: bool) -> onnx.ModelProto:
+    if shared:
+        example = shared_prompt.example_inputs(lm.vocab_size)[0]
+        graph, inputs, dims = shared_prompt.TrainGraph(lm), shared_prompt.TRAIN_INPUTS, shared_prompt.DIMS
+    else:
+        example = wrappers.example_inputs(lm.vocab_size)
+        graph, inputs, dims = wrappers.TrainGraph(lm), wrappers.TRAIN_INPUTS, wrappers.DIMS
+    forward = export_graph(graph, example, inputs, wrappers.TRAIN_OUTPUTS, path, opset, dims)
+    attach_weights(forward, layout, path, inputs, require_all=True, inline=adapters)
     expose_layernorm_stats(forward)
     return forward

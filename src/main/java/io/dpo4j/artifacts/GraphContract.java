@@ -9,6 +9,12 @@ public final class GraphContract {
             "input_ids", "attention_mask", "completion_mask", "ref_logps", "pref_prob", "pair_weight",
             "loss_mix", "beta", "label_smoothing", "length_alpha", "simpo_gamma", "rpo_alpha");
     /**
+     * Training/eval user inputs of shared-prompt graphs (export.py {@code --shared-prompt}, tools/CONTRACT.md): one
+     * packed row per pair, {@code segment_ids} in place of {@code attention_mask}.
+     */
+    public static final List<String> TRAIN_INPUTS_SHARED_PROMPT = TRAIN_INPUTS.stream()
+            .map(n -> n.equals("attention_mask") ? "segment_ids" : n).toList();
+    /**
      * Training/eval inputs added after the first artifacts (iLR-DPO's target length L and λ): a graph declares both
      * or neither. Graphs without them are fed without them, so older artifacts keep working with λ = 0.
      */
@@ -30,6 +36,16 @@ public final class GraphContract {
             "reference_model.onnx", "inference_model.onnx", "tokenizer.json");
 
     private GraphContract() {}
+
+    /** @return whether a training/eval graph declaring {@code inputNames} takes shared-prompt (packed) rows */
+    public static boolean sharedPrompt(List<String> inputNames) {
+        return inputNames.contains("segment_ids");
+    }
+
+    /** @return the training/eval inputs the contract requires of a graph declaring {@code inputNames} */
+    public static List<String> trainInputs(List<String> inputNames) {
+        return sharedPrompt(inputNames) ? TRAIN_INPUTS_SHARED_PROMPT : TRAIN_INPUTS;
+    }
 
     /**
      * Fails unless {@code found} declares all of {@code optional} or none of them.

@@ -93,14 +93,18 @@ public final class TrainBenchmark {
         s.lazyResetGrad();
     }
 
-    /** @return B pairs of random tokens, prompt = first half, completion = second half  (N, T) */
+    /**
+     * @return B pairs of random tokens, prompt = first half, completion = second half (N, T); a pair's two rows share
+     *     their prompt, as in real preference data (and in tools/bench/bench_trl.py)
+     */
     static Batch syntheticBatch(int pairs, int seqLen, int vocab) {
         int n = 2 * pairs;
         long[] ids = new long[n * seqLen], attn = new long[n * seqLen], comp = new long[n * seqLen]; // (N, T)
         SplittableRandom rnd = new SplittableRandom(1234);
         for (int r = 0; r < n; r++) {
             for (int t = 0; t < seqLen; t++) {
-                ids[r * seqLen + t] = rnd.nextInt(vocab);
+                boolean rejectedPrompt = r >= pairs && t < seqLen / 2;
+                ids[r * seqLen + t] = rejectedPrompt ? ids[(r - pairs) * seqLen + t] : rnd.nextInt(vocab);
                 attn[r * seqLen + t] = 1;
                 comp[r * seqLen + t] = t >= seqLen / 2 ? 1 : 0;
             }

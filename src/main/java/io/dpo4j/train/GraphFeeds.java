@@ -19,17 +19,19 @@ public final class GraphFeeds {
     private GraphFeeds() {}
 
     /**
-     * @return tensors for {@code inputNames}, each from the batch or the loss inputs; a loss input the graph does
-     *     not declare is not fed (artifacts exported before it), which is refused when it would change the loss
+     * @return tensors for {@code inputNames}, each from the batch (packed by {@link SharedPromptRows} for a
+     *     shared-prompt graph) or the loss inputs; a loss input the graph does not declare is not fed (artifacts exported before it), which is refused when it would change the loss
      */
     public static List<Tensor> forTraining(List<String> inputNames, Batch batch, LossInputs loss) {
         requireLossInputs(inputNames, loss.lengthLambda(), "the training/eval graph");
         Map<String, float[]> lossArrays = loss.asMap();
+        SharedPromptRows packed = GraphContract.sharedPrompt(inputNames) ? SharedPromptRows.of(batch) : null;
         List<Tensor> out = new ArrayList<>(inputNames.size());
         try {
             for (String name : inputNames) {
                 float[] f = lossArrays.get(name);
-                out.add(f != null ? Tensor.ofFloats(f, f.length) : sequenceTensor(name, batch));
+                out.add(f != null ? Tensor.ofFloats(f, f.length)
+                        : packed != null ? packedTensor(name, packed) : sequenceTensor(name, batch));
             }
         } catch (RuntimeException e) {
             out.forEach(Tensor::close);
@@ -85,6 +87,16 @@ public final class GraphFeeds {
             case "completion_mask" -> Tensor.ofLongs(b.completionMask(), n, t); // (N, T)
             default -> throw new IllegalStateException("graph input '" + name + "' is not in tools/CONTRACT.md; "
                     + "expected one of input_ids, attention_mask, completion_mask or a loss input");
+        };
+    }
+
+    private static Tensor packedTensor(String name, SharedPromptRows p) {
+        return switch (name) {
+            case "input_ids" -> Tensor.ofLongs(p.inputIds(), p.pairs(), p.width()); // (B, L)
+            case "segment_ids" -> Tensor.ofLongs(p.segmentIds(), p.pairs(), p.width()); // (B, L)
+            case "completion_mask" -> Tensor.ofLongs(p.completionMask(), p.pairs(), p.width()); // (B, L)
+            default -> throw new IllegalStateException("shared-prompt graph input '" + name + "' is not in "
+                    + "tools/CONTRACT.md; expected one of input_ids, segment_ids, completion_mask or a loss input");
         };
     }
 

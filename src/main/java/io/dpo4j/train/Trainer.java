@@ -98,7 +98,8 @@ public final class Trainer {
                     ? CheckpointWeights.trainable(env, sc, art, cfg.initFrom().resolve(CheckpointStore.ORT_FILE))
                     : null; // read before the run's session opens, so two sessions are never held at once
             try (TrainingSession s = CheckpointStore.openSession(env, sc, art, start)) {
-                GraphContract.requireNames("training session inputs", GraphContract.TRAIN_INPUTS, s.trainingInputNames());
+                GraphContract.requireNames("training session inputs",
+                        GraphContract.trainInputs(s.trainingInputNames()), s.trainingInputNames());
                 if (openInit) {
                     log.println("policy parameters from " + cfg.initFrom() + " (parameters-only checkpoint, opened "
                             + "directly; optimizer state fresh)");
