@@ -7,8 +7,9 @@
    here; its parameter gradients against the unpacked graph's (autograd). Pairs cover a shared prompt, prompts that
    differ after their first token and from their first token (nothing shared), padding, and a tie (chosen ==
    rejected, policy == reference: z = 0, loss ln 2).
-2. The exported artifacts (onnxruntime-training): the packed training/eval graphs on the packed batch against the
-   unpacked artifacts on the unpacked batch, before and after one optimizer step.
+2. The exported artifacts (onnxruntime-training; both tiny models, and LoRA r 8 on the tiny Llama): the packed
+   training/eval graphs on the packed batch against the unpacked artifacts on the unpacked batch, before and after one
+   optimizer step.
 3. The Java trainer (tools/dpo4j) on both artifact sets: the same metrics every step (the Java packing,
    io.dpo4j.train.SharedPromptRows, feeds the packed graph).
 
@@ -33,7 +34,7 @@ if str(TOOLS / "export") not in sys.path:
     sys.path.insert(0, str(TOOLS / "export"))
 
 import export as export_cli  # noqa: E402
-from dpo4j_export import hf_loader, shared_prompt, verify, wrappers  # noqa: E402
+from dpo4j_export import hf_loader, lora, shared_prompt, verify, wrappers  # noqa: E402
 
 MODELS = ("tiny-gpt2", "tiny-llama")
 BETA = 0.1
@@ -141,12 +142,16 @@ def test_packed_gradients_equal_the_unpacked_gradients_in_float64(model):
         np.testing.assert_allclose(grads[1][name].numpy(), g.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
 
 
-@pytest.fixture(scope="module", params=MODELS)
+@pytest.fixture(scope="module", params=MODELS + ("tiny-llama+lora",))
 def exported_pair(request, tmp_path_factory):
-    """(unpacked artifacts, shared-prompt artifacts) of one tiny model, both verified by export.py."""
-    hf = _hf_dir(request.param)
-    out = tmp_path_factory.mktemp(request.param)
-    return (export_cli.export(hf, "unpacked", out), export_cli.export(hf, "shared", out, shared_prompt=True))
+    """(unpacked artifacts, shared-prompt artifacts) of one tiny model (full or LoRA r 8), both verified by export.py
+    (which checks the packed ORT graphs against the unpacked PyTorch graph)."""
+    model, _, lora_r = request.param.partition("+")
+    hf = _hf_dir(model)
+    spec = lora.LoraSpec(8, 32.0, 0.0, ()) if lora_r else None
+    out = tmp_path_factory.mktemp(model)
+    return (export_cli.export(hf, "unpacked", out, lora_spec=spec),
+            export_cli.export(hf, "shared", out, lora_spec=spec, shared_prompt=True))
 
 
 def test_exported_packed_graphs_train_like_the_unpacked_ones(exported_pair):

@@ -171,10 +171,9 @@ public record ArtifactSet(Path dir, Manifest manifest) {
     private void verifyGraphs() {
         for (String f : List.of("training_model.onnx", "eval_model.onnx")) {
             Manifest.Graph g = manifest.graphs().get(f);
+            // unpacked rows, or one packed row per pair (shared-prompt graphs: segment_ids for attention_mask)
             requireGraph(f, g == null ? GraphContract.TRAIN_INPUTS : GraphContract.trainInputs(g.inputNames()),
                     GraphContract.TRAIN_OUTPUTS);
-        }
-        for (String f : List.of("training_model.onnx", "eval_model.onnx")) {
             GraphContract.requireAllOrNone(dir.resolve(f) + " inputs", GraphContract.LENGTH_INPUTS,
                     manifest.graphs().get(f).inputNames());
         }

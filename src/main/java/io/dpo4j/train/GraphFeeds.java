@@ -20,7 +20,8 @@ public final class GraphFeeds {
 
     /**
      * @return tensors for {@code inputNames}, each from the batch (packed by {@link SharedPromptRows} for a
-     *     shared-prompt graph) or the loss inputs; a loss input the graph does not declare is not fed (artifacts exported before it), which is refused when it would change the loss
+     *     shared-prompt graph) or the loss inputs; a loss input the graph does not declare is not fed (artifacts
+     *     exported before it), which is refused when it would change the loss
      */
     public static List<Tensor> forTraining(List<String> inputNames, Batch batch, LossInputs loss) {
         requireLossInputs(inputNames, loss.lengthLambda(), "the training/eval graph");
