@@ -23,7 +23,7 @@ loss, the metrics and the reference log-probs are unchanged. The Java side packs
 
 import torch
 
-from . import dpo_loss, wrappers
+from . import wrappers
 from .masks import MASKED
 
 PAD, PROMPT, CHOSEN, REJECTED = 0, 1, 2, 3
@@ -92,16 +92,9 @@ class TrainGraph(wrappers._Graph):
                 beta, label_smoothing, length_alpha, simpo_gamma, rpo_alpha, length_target, length_lambda):
         bias, positions, prev = layout(segment_ids, next(self.lm.parameters()).dtype)  # (B, 1, L, L), (B, L), (B, L)
         hidden = self.lm.hidden_packed(input_ids, bias, positions)  # (B, L, C)
-        logps, token_counts, logits_sum = sequence_stats(hidden, self.lm.head, input_ids, completion_mask,
-                                                         segment_ids, prev)  # (N) each
-        lp = logps.reshape(2, -1)  # (2, B) rows: chosen, rejected
-        ref = ref_logps.reshape(2, -1)  # (2, B)
-        cnt = token_counts.reshape(2, -1)  # (2, B)
-        pair = dpo_loss.pair_losses(lp[0], lp[1], ref[0], ref[1], cnt[0], cnt[1], pref_prob, loss_mix, beta,
-                                    label_smoothing, length_alpha, simpo_gamma, rpo_alpha, length_target,
-                                    length_lambda)  # (B)
-        loss = (pair_weight * pair).mean()  # ()
-        return loss, logps, token_counts, logits_sum, pair
+        stats = sequence_stats(hidden, self.lm.head, input_ids, completion_mask, segment_ids, prev)  # 3 x (N)
+        return wrappers.train_outputs(stats, ref_logps, pref_prob, pair_weight, loss_mix, beta, label_smoothing,
+                                      length_alpha, simpo_gamma, rpo_alpha, length_target, length_lambda)
 
 
 def shared_prefix(ids_c, mask_c, comp_c, ids_r, mask_r, comp_r) -> int:

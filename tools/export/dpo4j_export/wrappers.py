@@ -88,15 +88,21 @@ class TrainGraph(_Graph):
     def forward(self, input_ids, attention_mask, completion_mask, ref_logps, pref_prob, pair_weight, loss_mix,
                 beta, label_smoothing, length_alpha, simpo_gamma, rpo_alpha, length_target, length_lambda):
         hidden = self.lm.hidden(input_ids, attention_mask)  # (N, T, C)
-        logps, token_counts, logits_sum = sequence_stats(hidden, self.lm.head, input_ids, completion_mask)  # (N) each
-        lp = logps.reshape(2, -1)  # (2, B) rows: chosen, rejected
-        ref = ref_logps.reshape(2, -1)  # (2, B)
-        cnt = token_counts.reshape(2, -1)  # (2, B)
-        pair = dpo_loss.pair_losses(lp[0], lp[1], ref[0], ref[1], cnt[0], cnt[1], pref_prob, loss_mix, beta,
-                                    label_smoothing, length_alpha, simpo_gamma, rpo_alpha, length_target,
-                                    length_lambda)  # (B)
-        loss = (pair_weight * pair).mean()  # ()
-        return loss, logps, token_counts, logits_sum, pair
+        stats = sequence_stats(hidden, self.lm.head, input_ids, completion_mask)  # 3 x (N)
+        return train_outputs(stats, ref_logps, pref_prob, pair_weight, loss_mix, beta, label_smoothing, length_alpha,
+                             simpo_gamma, rpo_alpha, length_target, length_lambda)
+
+
+def train_outputs(stats: tuple, ref_logps, pref_prob, pair_weight, *loss_args) -> tuple:
+    """The five training-graph outputs (TRAIN_OUTPUTS) from the policy's (logps, token_counts, logits_sum), each (N)
+    with chosen rows then rejected rows; ``loss_args`` are loss_mix .. length_lambda in TRAIN_INPUTS order."""
+    logps, token_counts, logits_sum = stats
+    lp = logps.reshape(2, -1)  # (2, B) rows: chosen, rejected
+    ref = ref_logps.reshape(2, -1)  # (2, B)
+    cnt = token_counts.reshape(2, -1)  # (2, B)
+    pair = dpo_loss.pair_losses(lp[0], lp[1], ref[0], ref[1], cnt[0], cnt[1], pref_prob, *loss_args)  # (B)
+    loss = (pair_weight * pair).mean()  # ()
+    return loss, logps, token_counts, logits_sum, pair
 
 
 class ReferenceGraph(_Graph):
