@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -97,7 +98,10 @@ public final class Trainer {
             float[] init = resume == null && initState != null && !openInit
                     ? CheckpointWeights.trainable(env, sc, art, cfg.initFrom().resolve(CheckpointStore.ORT_FILE))
                     : null; // read before the run's session opens, so two sessions are never held at once
+            long opening = System.nanoTime();
             try (TrainingSession s = CheckpointStore.openSession(env, sc, art, start)) {
+                log.println(String.format(Locale.ROOT, "training session open in %.1f s (%s)",
+                        (System.nanoTime() - opening) / 1e9, start.getFileName()));
                 GraphContract.requireNames("training session inputs",
                         GraphContract.trainInputs(s.trainingInputNames()), s.trainingInputNames());
                 if (openInit) {
