@@ -4,6 +4,8 @@
 #
 #   tools/bench/bench_cpu.sh                                            # both sides at 1x128, 4x256, 8x512
 #   SHAPES="4x256" SIDES=dpo4j LABEL=arena-on DPO4J_OPTS="--cpu-arena on" tools/bench/bench_cpu.sh
+#   SIDES=dpo4j LABEL=shared-prompt ART=tools/.cache/artifacts/gpt2-124m-random-shared tools/bench/bench_cpu.sh
+#       (artifacts of `../.venv/bin/python -m dpo4j_export.bench --shared-prompt` in tools/export: prompt once per pair)
 #
 # Settings (environment): SHAPES ("BxT ..."), SIDES ("dpo4j trl"), WARMUP (2), STEPS (3), ART (dpo4j artifacts,
 # default tools/.cache/artifacts/gpt2-124m-random, built by `cd tools/export && ../.venv/bin/python -m dpo4j_export.bench`),
