@@ -105,7 +105,8 @@ def test_packed_graph_matches_transformers_in_float64(model):
     # pairs 0..2: z != 0 against this reference; the tie (pair 3) keeps z = 0 (its two references move together)
     ref = want - torch.tensor([0.3, -0.2, 0.5, 0.1, 0.0, 0.0, 0.0, 0.1], dtype=torch.float64)  # (N)
     inputs = {**packed, **_loss_inputs(ref, torch.float64)}
-    loss, logps, counts, logits_sum, pair = shared_prompt.TrainGraph(lm)(*[inputs[n] for n in shared_prompt.TRAIN_INPUTS])
+    graph = shared_prompt.TrainGraph(lm)
+    loss, logps, counts, logits_sum, pair = graph(*[inputs[n] for n in shared_prompt.TRAIN_INPUTS])
     # Our Llama builds its RoPE tables in float32 (as the exported graphs do), transformers' float64 model differs
     # from them by ~1e-9 relative; the unpacked graph shows the same difference, and the packed graph equals it to
     # float64 rounding.

@@ -7,14 +7,14 @@ computes every prompt twice. Here a pair is one row of ``L`` tokens (prefix shar
 
     [ shared prompt (S) | rest of chosen | rest of rejected | padding ]
 
-and ``segment_ids`` (B, L) says which part each position belongs to (``SEGMENTS``). Attention is causal within the
-row, except that a token of one completion never sees the other completion: a query attends a key when the key is
-real, not later than the query, and either in the shared prompt or in the query's own segment. Positions restart
-for the rejected part (position = number of keys the token sees, minus 1), so every token sees exactly the keys and
-positions it has in its unpacked sequence, and the per-sequence statistics are those of :func:`wrappers.sequence_stats`
-up to float rounding (the attention sums run over extra keys whose weight is exactly 0). A token is scored from
-the hidden state of the previous token *it sees* (``prev``): the first chosen and the first rejected token are both
-scored from the prompt's last position.
+and ``segment_ids`` (B, L) says which part each position belongs to (``PAD``, ``PROMPT``, ``CHOSEN``,
+``REJECTED``). Attention is causal within the row, except that a token of one completion never sees the other
+completion: a query attends a key when the key is real, not later than the query, and either in the shared prompt or
+in the query's own segment. Positions restart for the rejected part (position = number of keys the token sees,
+minus 1), so every token sees exactly the keys and positions it has in its unpacked sequence, and the per-sequence
+statistics are those of :func:`wrappers.sequence_stats` up to float rounding (the attention sums run over extra keys
+whose weight is exactly 0). A token is scored from the hidden state of the previous token *it sees* (``prev``): the
+first chosen and the first rejected token are both scored from the prompt's last position.
 
 The outputs keep the unpacked order and meaning (``logps`` etc. (N = 2B): chosen rows, then rejected rows), so the
 loss, the metrics and the reference log-probs are unchanged. The Java side packs batches the same way
@@ -26,8 +26,7 @@ import torch
 from . import wrappers
 from .masks import MASKED
 
-PAD, PROMPT, CHOSEN, REJECTED = 0, 1, 2, 3
-SEGMENTS = {"padding": PAD, "shared prompt": PROMPT, "chosen": CHOSEN, "rejected": REJECTED}
+PAD, PROMPT, CHOSEN, REJECTED = 0, 1, 2, 3  # segment ids: padding, shared prompt, rest of chosen, rest of rejected
 
 TRAIN_INPUTS = tuple("segment_ids" if n == "attention_mask" else n for n in wrappers.TRAIN_INPUTS)
 DIMS = {**wrappers.DIMS, "input_ids": ("B", "L"), "segment_ids": ("B", "L"), "completion_mask": ("B", "L")}
@@ -130,8 +129,9 @@ def pack(input_ids: torch.Tensor, attention_mask: torch.Tensor, completion_mask:
     return out
 
 
-def example_inputs(vocab_size: int, pairs: int = 2, t: int = 8) -> dict:
-    """:func:`wrappers.example_inputs` with each rejected row's prompt made equal to its chosen row's, packed."""
+def example_inputs(vocab_size: int, pairs: int = 2, t: int = 8) -> tuple:
+    """(packed, unpacked): :func:`wrappers.example_inputs` with each rejected row's prompt made equal to its chosen
+    row's, as the packed training-graph inputs and as the unpacked batch."""
     ex = wrappers.example_inputs(vocab_size, pairs, t)
     ids = ex["input_ids"].clone()  # (N, T)
     first = int(ex["completion_mask"][0].nonzero()[0])

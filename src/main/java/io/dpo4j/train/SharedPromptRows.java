@@ -3,9 +3,9 @@ package io.dpo4j.train;
 import io.dpo4j.data.Batch;
 
 /**
- * A batch packed for shared-prompt training graphs (tools/CONTRACT.md, "Shared-prompt training graphs"): one row per
- * pair, {@code [shared prompt | rest of chosen | rest of rejected | padding]}, so the prompt runs through the model once
- * per pair instead of twice (prefix sharing, Wang et al. 2024, "Accelerating Direct Preference Optimization with
+ * A batch packed for shared-prompt training graphs (tools/CONTRACT.md, "Shared-prompt training graphs"): one row
+ * per pair, {@code [shared prompt | rest of chosen | rest of rejected | padding]}, so the prompt runs through the model
+ * once per pair instead of twice (prefix sharing, Wang et al. 2024, "Accelerating Direct Preference Optimization with
  * Prefix Sharing"). The graph derives the attention mask, the positions and the scoring positions from
  * {@code segmentIds}; its outputs keep the unpacked rows' order (chosen rows, then rejected rows).
  *
