@@ -19,7 +19,17 @@ GOLDEN = ROOT / "src" / "test" / "resources" / "golden" / "trl"
 HF = ROOT / "tools" / ".cache" / "hf"
 
 
-def _close(a, b, rel=1e-6, abs_=1e-9):
+# The goldens are TRL's float32 runs. Rerun on another CPU, torch's kernels (Intel MKL included) take vendor-specific
+# paths and the results move in their last bits, which five AdamW steps at lr 5e-3 amplify. Measured, rerunning on an
+# AMD EPYC VM the goldens written on an Intel Xeon VM (all four files): policy log-probs within 8e-7 relative; loss
+# within 3.4e-6 relative; rewards/* and logits/* within 6.1e-6, logps/* within 4.6e-5 (values of 50-200) absolute;
+# sampled parameters within 5.5e-5 absolute. The bounds below sit above those and at or below the tolerances at which
+# io.dpo4j.train.TrlParityTest compares dpo4j with these goldens (1e-4 for parameters after 5 steps).
+STEP_REL, STEP_ABS = 2e-6, 2e-5
+PARAM_ABS = 1e-4
+
+
+def _close(a, b, rel=STEP_REL, abs_=STEP_ABS):
     return abs(a - b) <= max(abs_, rel * abs(b))
 
 
@@ -42,10 +52,10 @@ def test_committed_trl_goldens_are_reproduced(model, tmp_path):
             assert _close(fs["loss"], cs["loss"]), (f["name"], fs["loss"], cs["loss"])
             for k, v in cs["metrics"].items():
                 assert _close(fs["metrics"][k], v), (f["name"], k, fs["metrics"][k], v)
-            assert all(_close(x, y) for x, y in zip(fs["policy_logps"], cs["policy_logps"]))
+            assert all(_close(x, y, abs_=0.0) for x, y in zip(fs["policy_logps"], cs["policy_logps"]))
         for fp, cp in zip(f["params"], c["params"]):
             assert fp["name"] == cp["name"] and fp["index"] == cp["index"]
-            assert all(_close(x, y, rel=1e-5, abs_=1e-7) for x, y in zip(fp["values"], cp["values"]))
+            assert all(_close(x, y, rel=0.0, abs_=PARAM_ABS) for x, y in zip(fp["values"], cp["values"]))
 
 
 @pytest.mark.parametrize("model", ["tiny-gpt2", "tiny-gpt2-lora", "tiny-llama-lora"])
