@@ -61,6 +61,40 @@ class ArtifactSetTest {
     }
 
     @Test
+    void trainingGraphsTakeEitherUnpackedRowsOrSharedPromptRows() throws IOException {
+        Path shared = copyOf("tiny-gpt2");
+        renameTrainingInput(shared, "attention_mask", "segment_ids");
+        assertThat(ArtifactSet.load(shared).manifest().graphs().get("eval_model.onnx").inputNames())
+                .containsSubsequence(GraphContract.TRAIN_INPUTS_SHARED_PROMPT);
+
+        Path neither = tmp.resolve("neither");
+        Files.createDirectories(neither);
+        try (var files = Files.list(shared)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, neither.resolve(f.getFileName()));
+            }
+        }
+        renameTrainingInput(neither, "segment_ids", "position_ids");
+        assertThatThrownBy(() -> ArtifactSet.load(neither)).isInstanceOf(ArtifactException.class)
+                .hasMessageContaining("training_model.onnx inputs: expected " + GraphContract.TRAIN_INPUTS
+                        + " (in this order)")
+                .hasMessageContaining("position_ids");
+    }
+
+    /** Renames a user input of training_model.onnx and eval_model.onnx in the manifest's graph signatures. */
+    private static void renameTrainingInput(Path dir, String from, String to) throws IOException {
+        ArtifactCopies.editManifest(dir, m -> {
+            for (String graph : new String[] {"training_model.onnx", "eval_model.onnx"}) {
+                for (var input : m.get("graphs").get(graph).get("inputs")) {
+                    if (input.get("name").asText().equals(from)) {
+                        ((ObjectNode) input).put("name", to);
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
     void missingFileIsNamed() throws IOException {
         Path dir = copyOf("tiny-gpt2");
         Files.delete(dir.resolve("optimizer_model.onnx"));
