@@ -50,12 +50,16 @@ public record SharedPromptRows(int pairs, int width, long[] inputIds, long[] seg
         long[] attn = b.attentionMask();
         long[] comp = b.completionMask();
         int[] shared = new int[pairs];
+        int[] lenC = new int[pairs]; // real tokens of chosen_p
+        int[] lenR = new int[pairs]; // real tokens of rejected_p
         int width = 1;
         for (int p = 0; p < pairs; p++) {
             int c = p * t;
             int r = (pairs + p) * t;
             shared[p] = sharedPrefix(ids, attn, comp, c, r, t);
-            width = Math.max(width, realLength(attn, c, t) + realLength(attn, r, t) - shared[p]);
+            lenC[p] = realLength(attn, c, t);
+            lenR[p] = realLength(attn, r, t);
+            width = Math.max(width, lenC[p] + lenR[p] - shared[p]);
         }
         long[] outIds = new long[pairs * width];
         long[] outSeg = new long[pairs * width];
@@ -64,13 +68,12 @@ public record SharedPromptRows(int pairs, int width, long[] inputIds, long[] seg
             int at = p * width;
             int c = p * t;
             int r = (pairs + p) * t;
-            int lenC = realLength(attn, c, t);
-            for (int i = 0; i < lenC; i++, at++) { // the chosen row, its shared prompt first
+            for (int i = 0; i < lenC[p]; i++, at++) { // the chosen row, its shared prompt first
                 outIds[at] = ids[c + i];
                 outSeg[at] = i < shared[p] ? PROMPT : CHOSEN;
                 outComp[at] = comp[c + i];
             }
-            for (int i = shared[p]; i < realLength(attn, r, t); i++, at++) { // the rejected row after the prompt
+            for (int i = shared[p]; i < lenR[p]; i++, at++) { // the rejected row after the prompt
                 outIds[at] = ids[r + i];
                 outSeg[at] = REJECTED;
                 outComp[at] = comp[r + i];
