@@ -22,24 +22,36 @@ import java.util.TreeSet;
  * entries that are not regular files (FIFOs, devices, directories) are refused before anything is opened, and a file
  * larger than {@link #maxFileBytes(Manifest)} is refused before it is hashed. Nothing outside the directory is ever
  * opened, hashed or quoted in a message. The files are hashed in parallel ({@link Files2#sha256All}), every byte on
- * every load. A graph that stores tensors in an external-data file ({@code weights.data}) is accepted only when that
+ * every {@link #load(Path)}; {@link #load(Path, HashCache)} may take the sums of large unchanged files from a
+ * {@link HashCache} (what {@code train} and {@code eval} do). A graph that stores tensors in an external-data file ({@code weights.data}) is accepted only when that
  * file is listed in {@code files} ({@link OnnxExternalData}), so ONNX Runtime never reads unverified weights.
  *
  * @param dir      the directory
  * @param manifest its parsed manifest
+ * @param hashes   the files' SHA-256 sums, and which of them came from a {@link HashCache}
  */
-public record ArtifactSet(Path dir, Manifest manifest) {
+public record ArtifactSet(Path dir, Manifest manifest, HashCache.Result hashes) {
     /** Largest manifest.json accepted (the exporter writes about 10 KB). */
     public static final long MAX_MANIFEST_BYTES = 16L << 20;
     /** Allowance on top of 16 bytes per parameter in {@link #maxFileBytes(Manifest)} (tokenizers, configs). */
     public static final long FILE_SLACK_BYTES = 64L << 20;
 
     /**
-     * Loads and validates {@code dir}.
+     * Loads and validates {@code dir}, hashing every byte of every file.
      *
      * @throws ArtifactException naming the file and what was expected vs found
      */
     public static ArtifactSet load(Path dir) {
+        return load(dir, HashCache.none());
+    }
+
+    /**
+     * Loads and validates {@code dir}, taking the SHA-256 of large files whose identity is unchanged from
+     * {@code cache} (every other file is hashed in full).
+     *
+     * @throws ArtifactException naming the file and what was expected vs found
+     */
+    public static ArtifactSet load(Path dir, HashCache cache) {
         if (!Files.isDirectory(dir)) {
             throw new ArtifactException("artifact directory " + dir + " does not exist (export one with tools/export/export.py)");
         }
@@ -57,8 +69,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
                     + found.bytes() + " bytes");
         }
         Manifest manifest = ManifestReader.read(manifestFile, readAll(manifestFile));
-        ArtifactSet set = new ArtifactSet(dir, manifest);
-        set.verifyFiles();
+        ArtifactSet set = new ArtifactSet(dir, manifest, verifyFiles(dir, manifest, cache));
         set.verifyExternalData();
         set.verifyGraphs();
         set.verifyTokenizer();
@@ -107,7 +118,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
         return sum;
     }
 
-    private void verifyFiles() {
+    private static HashCache.Result verifyFiles(Path dir, Manifest manifest, HashCache cache) {
         Path manifestFile = dir.resolve("manifest.json");
         for (String required : GraphContract.REQUIRED_FILES) {
             if (!manifest.files().containsKey(required)) {
@@ -135,7 +146,8 @@ public record ArtifactSet(Path dir, Manifest manifest) {
             }
             found.add(f);
         }
-        Map<Path, String> sums = Files2.sha256All(found.stream().map(ConfinedPath.Found::path).toList());
+        HashCache.Result hashes = cache.sha256All(found.stream().map(ConfinedPath.Found::path).toList());
+        Map<Path, String> sums = hashes.sums();
         for (Map.Entry<String, String> e : manifest.files().entrySet()) {
             Path p = dir.resolve(e.getKey());
             String sum = sums.get(p);
@@ -150,6 +162,7 @@ public record ArtifactSet(Path dir, Manifest manifest) {
                         + "listed in field 'files', found a name that is not listed");
             }
         }
+        return hashes;
     }
 
     /**

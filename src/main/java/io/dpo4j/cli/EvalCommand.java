@@ -1,6 +1,7 @@
 package io.dpo4j.cli;
 
 import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.HashCache;
 import io.dpo4j.train.CheckpointStore;
 import io.dpo4j.train.DataPreparer;
 import io.dpo4j.train.Evaluator;
@@ -40,7 +41,8 @@ final class EvalCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(names = "--cache-dir", defaultValue = ".dpo4j-cache",
-            description = "Reference log-prob cache. Default: ${DEFAULT-VALUE}.")
+            description = "Reference log-prob cache, and the SHA-256 sums of large artifact files (sha256/). "
+                    + "Default: ${DEFAULT-VALUE}.")
     Path cacheDir;
 
     @Mixin
@@ -55,7 +57,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var lossCfg = loss.toConfig();
-        ArtifactSet art = ArtifactSet.load(artifacts);
+        ArtifactSet art = ArtifactSet.load(artifacts, HashCache.in(cacheDir));
         GraphFeeds.requireLossInputs(art, lossCfg);
         Path ckpt = checkpoint == null ? art.file("checkpoint") : CheckpointStore.verifiedOrtFile(checkpoint);
         PreparedData d = DataPreparer.prepareSingle(data, dataOptions.toOptions(), art);

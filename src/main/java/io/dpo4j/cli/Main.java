@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {TrainCommand.class, EvalCommand.class, ExportInferenceCommand.class, ExportHfCommand.class,
                 ExportAdapterCommand.class,
                 BenchCommand.class,
-                VerifyCommand.class, GenerateCommand.class, JudgeCommand.class,
+                VerifyCommand.class, CheckArtifactsCommand.class, GenerateCommand.class, JudgeCommand.class,
                 DataCommand.class, SweepCommand.class, ReportCommand.class, IterateCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",

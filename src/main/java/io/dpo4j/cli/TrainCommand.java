@@ -69,7 +69,8 @@ final class TrainCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--cache-dir", defaultValue = TrainDefaults.CACHE_DIR,
-            description = "Reference log-prob cache. Default: ${DEFAULT-VALUE}.")
+            description = "Reference log-prob cache, and the SHA-256 sums of large artifact files (sha256/; "
+                    + "dpo4j check-artifacts rehashes every byte). Default: ${DEFAULT-VALUE}.")
     Path cacheDir;
 
     @Option(names = "--resume", description = "Checkpoint directory to resume from, or 'latest' (newest under "

@@ -1,5 +1,6 @@
 package io.dpo4j.train;
 
+import io.dpo4j.artifacts.HashCache;
 import io.dpo4j.util.Files2;
 import io.dpo4j.util.IoReason;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.stream.Stream;
  * Removes what a killed run leaves behind, at startup and only things named like dpo4j's own temporaries:
  * {@code checkpoints/step-NNNNNN.tmp-<digits>} directories and {@code metrics.jsonl.tmp-<digits>} files in the run
  * directory (safe: the run holds the {@link RunLock}), and {@code ref-<key>.bin.tmp-<digits>} files (or the older
- * {@code ref-<key>.bin<digits>.tmp}) in the reference cache directory. The cache directory may be shared by runs
+ * {@code ref-<key>.bin<digits>.tmp}) in the reference cache directory, and {@code <sha256>.txt.tmp-<digits>} files in
+ * its checksum cache ({@link HashCache}, {@code sha256/}). The cache directory may be shared by runs
  * that are alive, so a cache temporary is removed only when it is older than {@link #CACHE_TEMP_AGE} (a live one
  * exists for the few milliseconds of a write). Nothing else is ever touched.
  */
@@ -40,6 +42,8 @@ public final class LeftoverSweeper {
         sweepDir(outputDir, p -> Files.isRegularFile(p)
                 && Files2.isTempOf(name(p), java.util.regex.Pattern.quote(RunPreflight.METRICS_FILE)), removed);
         sweepDir(cacheDir, p -> Files.isRegularFile(p) && isCacheTemp(name(p)) && olderThan(p, now), removed);
+        sweepDir(cacheDir.resolve(HashCache.SUBDIR), p -> Files.isRegularFile(p)
+                && Files2.isTempOf(name(p), HashCache.ENTRY_NAME_REGEX) && olderThan(p, now), removed);
         return removed;
     }
 

@@ -2,6 +2,7 @@ package io.dpo4j.train;
 
 import io.dpo4j.artifacts.ArtifactSet;
 import io.dpo4j.artifacts.GraphContract;
+import io.dpo4j.artifacts.HashCache;
 import io.dpo4j.artifacts.LoraSection;
 import io.dpo4j.data.Batch;
 import io.dpo4j.data.Collator;
@@ -60,7 +61,9 @@ public final class Trainer {
     }
 
     private RunResult runLocked() {
-        ArtifactSet art = ArtifactSet.load(cfg.artifacts());
+        long verifying = System.nanoTime();
+        ArtifactSet art = ArtifactSet.load(cfg.artifacts(), HashCache.in(cfg.cacheDir()));
+        log.println(art.hashes().summary((System.nanoTime() - verifying) / 1e9));
         requireVariant(art);
         GraphFeeds.requireLossInputs(art, cfg.loss());
         PreparedData data = DataPreparer.prepare(cfg, art);

@@ -168,4 +168,22 @@ class ArtifactSetTest {
         assertThatThrownBy(() -> ArtifactSet.load(tmp)).hasMessageContaining("manifest.json is missing");
         assertThatThrownBy(() -> ArtifactSet.load(tmp.resolve("nope"))).hasMessageContaining("does not exist");
     }
+
+    @Test
+    void aLoadWithTheChecksumCacheStillRefusesAFileChangedInPlace() throws Exception {
+        Path dir = ArtifactCopies.copyOf(tmp, "tiny-gpt2");
+        Thread.sleep(30); // the change below must land in a later time stamp tick than the hashed state
+        HashCache cache = HashCache.in(tmp.resolve("cache"), 1, 0, true); // every file counts as large here
+        ArtifactSet first = ArtifactSet.load(dir, cache);
+        assertThat(first.hashes().fromCache()).isEmpty();
+        ArtifactSet second = ArtifactSet.load(dir, cache);
+        assertThat(second.hashes().fromCache()).hasSize(first.manifest().files().size());
+        assertThat(second.hashes().sums()).isEqualTo(first.hashes().sums());
+        Path ckpt = dir.resolve("checkpoint");
+        byte[] b = Files.readAllBytes(ckpt);
+        b[b.length / 2] ^= 1; // same size; the change time moves
+        Files.write(ckpt, b);
+        assertThatThrownBy(() -> ArtifactSet.load(dir, cache))
+                .hasMessageContaining("checksum mismatch for " + ckpt);
+    }
 }

@@ -44,20 +44,25 @@ class LeftoverSweeperTest {
         Path oldLegacy = file(cache.resolve("ref-" + KEY + ".bin123.tmp"));
         Path freshTemp = file(cache.resolve("ref-" + KEY + ".bin.tmp-6"));
         Path otherOld = file(cache.resolve("other.bin.tmp-1"));
-        for (Path p : new Path[] {oldTemp, oldLegacy, otherOld}) {
+        String entry = "ab".repeat(32) + ".txt";
+        Path sumEntry = file(cache.resolve("sha256").resolve(entry));
+        Path oldSumTemp = file(cache.resolve("sha256").resolve(entry + ".tmp-17"));
+        Path freshSumTemp = file(cache.resolve("sha256").resolve(entry + ".tmp-18"));
+        Path otherSumTemp = file(cache.resolve("sha256").resolve("notes.txt.tmp-19"));
+        for (Path p : new Path[] {oldTemp, oldLegacy, otherOld, oldSumTemp, otherSumTemp}) {
             Files.setLastModifiedTime(p, old);
         }
         Files.setLastModifiedTime(freshTemp, FileTime.from(now.minus(Duration.ofMinutes(1))));
 
         assertThat(LeftoverSweeper.sweep(out, cache, now))
-                .containsExactlyInAnyOrder(halfCheckpoint, metricsTemp, oldTemp, oldLegacy);
+                .containsExactlyInAnyOrder(halfCheckpoint, metricsTemp, oldTemp, oldLegacy, oldSumTemp);
         assertThat(halfCheckpoint).doesNotExist();
         assertThat(metricsTemp).doesNotExist();
         assertThat(oldTemp).doesNotExist();
         assertThat(oldLegacy).doesNotExist();
         assertThat(ck.resolve("step-000010/trainer_state.json")).exists();
         for (Path kept : new Path[] {notDigits, userDir, link, outside, metrics, userTemp, cacheFile, freshTemp,
-                otherOld}) {
+                otherOld, sumEntry, freshSumTemp, otherSumTemp}) {
             assertThat(Files.exists(kept, java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(kept.toString()).isTrue();
         }
     }
