@@ -103,8 +103,8 @@ public final class Trainer {
                     : null; // read before the run's session opens, so two sessions are never held at once
             long opening = System.nanoTime();
             try (TrainingSession s = CheckpointStore.openSession(env, sc, art, start)) {
-                log.println(String.format(Locale.ROOT, "training session open in %.1f s (%s%s)",
-                        (System.nanoTime() - opening) / 1e9, start.getFileName(),
+                log.println(String.format(Locale.ROOT, "training session open in %.1f s (%s: %s%s)",
+                        (System.nanoTime() - opening) / 1e9, start.getFileName(), s.openTimings(),
                         GraphContract.sharedPrompt(s.trainingInputNames()) ? "; shared-prompt graphs: each pair's "
                                 + "prompt runs once" : ""));
                 GraphContract.requireNames("training session inputs",

@@ -46,6 +46,7 @@ class TrainingSessionTest {
             assertThat(s.trainingOutputNames()).isEqualTo(ToyArtifacts.strings(GOLDEN.path("training_output_names")));
             assertThat(s.evalInputNames()).containsExactly("features", "target");
             assertThat(s.evalOutputNames()).hasSize(2).contains("prediction");
+            assertThat(s.openTimings()).matches("checkpoint read \\d+\\.\\d s, session created \\d+\\.\\d s");
         }
     }
 
