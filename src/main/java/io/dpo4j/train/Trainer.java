@@ -65,6 +65,11 @@ public final class Trainer {
         ArtifactSet art = ArtifactSet.load(cfg.artifacts(), HashCache.in(cfg.cacheDir()));
         log.println(art.hashes().summary((System.nanoTime() - verifying) / 1e9));
         requireVariant(art);
+        if (!cfg.saveOnlyModel()) {
+            OrtCheckpointLimit.resumableProblem(art.manifest()).ifPresent(why -> {
+                throw new IllegalArgumentException(cfg.artifacts() + ": " + why);
+            });
+        }
         GraphFeeds.requireLossInputs(art, cfg.loss());
         PreparedData data = DataPreparer.prepare(cfg, art);
         log.println(data.summary());

@@ -45,7 +45,11 @@ class SaveOnlyModelTest {
     }
 
     private Outcome run(String... args) {
-        List<String> all = new ArrayList<>(List.of("train", "--no-progress", "--artifacts", "artifacts/tiny-gpt2",
+        return runOn(Path.of("artifacts/tiny-gpt2"), args);
+    }
+
+    private Outcome runOn(Path artifacts, String... args) {
+        List<String> all = new ArrayList<>(List.of("train", "--no-progress", "--artifacts", artifacts.toString(),
                 "--cache-dir", tmp.resolve("cache").toString(), "--eval-fraction", "0", "--lr-schedule",
                 "constant"));
         all.addAll(List.of(args));
@@ -82,6 +86,28 @@ class SaveOnlyModelTest {
                 .resolve(CheckpointStore.STATE_FILE).toFile());
         assertThat(fullState.has("optimizer_state")).isFalse(); // unchanged format for full checkpoints
         assertThat(CheckpointStore.load(new CheckpointStore(full).dirOf(3)).resumable()).isTrue();
+    }
+
+    @Test
+    void aModelWhoseResumableCheckpointOrtCannotWriteNeedsSaveOnlyModelAndSaysSoBeforeTraining() throws Exception {
+        Path art = Files.createDirectories(tmp.resolve("big-gpt2"));
+        try (var files = Files.list(Path.of("artifacts/tiny-gpt2"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, art.resolve(f.getFileName()));
+            }
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode)
+                io.dpo4j.util.Files2.JSON.readTree(art.resolve("manifest.json").toFile());
+        m.put("num_parameters", 200_000_000L); // as a 200M model's manifest says: moments + parameters 2.4 GB
+        io.dpo4j.util.Files2.JSON.writeValue(art.resolve("manifest.json").toFile(), m);
+        Path out = tmp.resolve("big-full");
+        Outcome refused = runOn(art, "--output", out.toString(), "--max-steps", "1");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains(art + ": a resumable checkpoint of this model cannot be written")
+                .contains("2 GiB").contains("Pass --save-only-model");
+        assertThat(out.resolve("metrics.jsonl")).doesNotExist();
+        assertThat(runOn(art, "--output", tmp.resolve("big-only").toString(), "--max-steps", "1",
+                "--save-only-model").exit()).isZero();
     }
 
     @Test
