@@ -68,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
             float[][] ref = lossCfg.usesReference()
                     ? ReferencePass.forData(env, sc, art, d, cacheDir, batchSize * 2, System.err)[1]
                     : new float[2][d.eval().size()];
-            try (TrainingSession s = CheckpointStore.openSession(env, sc, art, ckpt)) {
+            try (TrainingSession s = CheckpointStore.openForReading(env, sc, art, ckpt)) {
                 Map<String, Double> m = new LinkedHashMap<>();
                 Evaluator.evaluate(s, lossCfg, d.eval(), ref, batchSize, pad, art.manifest().vocabSize())
                         .forEach((k, v) -> m.put("eval_" + k, v));

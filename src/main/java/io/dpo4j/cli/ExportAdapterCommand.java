@@ -41,7 +41,7 @@ final class ExportAdapterCommand implements Callable<Integer> {
         BaseWeights.requireLora(art);
         Path ortFile = CheckpointStore.verifiedOrtFile(checkpoint);
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j-export-adapter");
-             TrainingSession s = CheckpointStore.openSession(env, runtime.sessionConfig(0), art, ortFile)) {
+             TrainingSession s = CheckpointStore.openForReading(env, runtime.sessionConfig(0), art, ortFile)) {
             PeftAdapter.write(art, s, output);
         }
         System.out.println("wrote " + output + " (" + PeftAdapter.CONFIG + ", " + PeftAdapter.WEIGHTS + ")");

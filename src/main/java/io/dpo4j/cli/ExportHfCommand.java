@@ -38,7 +38,7 @@ final class ExportHfCommand implements Callable<Integer> {
         ArtifactSet art = ArtifactSet.load(artifacts);
         Path ortFile = CheckpointStore.verifiedOrtFile(checkpoint);
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j-export-hf");
-             TrainingSession s = CheckpointStore.openSession(env, runtime.sessionConfig(0), art, ortFile)) {
+             TrainingSession s = CheckpointStore.openForReading(env, runtime.sessionConfig(0), art, ortFile)) {
             HfExport.write(art, s, output);
         }
         System.out.println("wrote " + output + " (model.safetensors, config.json, tokenizer files)");

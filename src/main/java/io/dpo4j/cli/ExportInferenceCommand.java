@@ -95,7 +95,7 @@ final class ExportInferenceCommand implements Callable<Integer> {
         SessionConfig sc = runtime.sessionConfig(0);
         java.nio.file.Files.createDirectories(output.toAbsolutePath().getParent());
         try (OrtEnvironment env = OrtEnvironment.create("dpo4j-export");
-             TrainingSession s = CheckpointStore.openSession(env, sc, art, ortFile)) {
+             TrainingSession s = CheckpointStore.openForReading(env, sc, art, ortFile)) {
             if (merge) {
                 LoraInferenceExport.merged(art, s, output);
             } else if (logits) {

@@ -53,14 +53,19 @@ public final class TrainingSession implements AutoCloseable {
     /**
      * Loads {@code checkpoint} and creates the session.
      *
-     * @param evalModel may be null (then {@link #evalStep} is unavailable)
+     * @param evalModel      may be null (then {@link #evalStep} is unavailable)
+     * @param optimizerModel may be null for a session that only evaluates, reads or exports parameters: ORT then never
+     *                       allocates the optimizer state (two AdamW moments, 8 bytes per trainable value), and
+     *                       {@link #optimizerStep} and the learning-rate calls fail with ORT's reason
      * @throws OrtRuntimeException naming the file and ORT's reason
      */
     public static TrainingSession open(OrtEnvironment env, SessionConfig cfg, Path checkpoint, Path trainingModel,
             Path evalModel, Path optimizerModel) {
         String action = "creating training session from " + trainingModel;
         RuntimeFiles.requireFile(trainingModel, action);
-        RuntimeFiles.requireFile(optimizerModel, action + " (optimizer model)");
+        if (optimizerModel != null) {
+            RuntimeFiles.requireFile(optimizerModel, action + " (optimizer model)");
+        }
         if (evalModel != null) {
             RuntimeFiles.requireFile(evalModel, action + " (eval model)");
         }
@@ -72,7 +77,7 @@ public final class TrainingSession implements AutoCloseable {
         OrtTrainingSession session = new OrtTrainingSession();
         try (BytePointer train = new BytePointer(trainingModel.toString());
                 BytePointer eval = evalModel == null ? null : new BytePointer(evalModel.toString());
-                BytePointer optim = new BytePointer(optimizerModel.toString())) {
+                BytePointer optim = optimizerModel == null ? null : new BytePointer(optimizerModel.toString())) {
             so = SessionOptionsFactory.create(cfg);
             check(TRAINING.CreateTrainingSession(env.handle(), so, state.handle(), train, eval, optim, session),
                     action + " with checkpoint " + checkpoint + " on " + cfg.device());

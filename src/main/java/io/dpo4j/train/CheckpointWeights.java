@@ -35,7 +35,7 @@ public final class CheckpointWeights {
         }
         Path ortFile = CheckpointStore.verifiedOrtFile(checkpoint);
         Map<String, Tensor> out = new LinkedHashMap<>();
-        try (TrainingSession s = CheckpointStore.openSession(env, sc, art, ortFile)) {
+        try (TrainingSession s = CheckpointStore.openForReading(env, sc, art, ortFile)) {
             if (art.manifest().isLora()) {
                 Map<String, long[]> shapes = new LinkedHashMap<>();
                 art.manifest().parameters().forEach(p -> shapes.put(p.name(),
@@ -62,7 +62,7 @@ public final class CheckpointWeights {
      *     that read them is closed before this returns
      */
     static float[] trainable(OrtEnvironment env, SessionConfig sc, ArtifactSet art, Path ortFile) {
-        try (TrainingSession s = CheckpointStore.openSession(env, sc, art, ortFile)) {
+        try (TrainingSession s = CheckpointStore.openForReading(env, sc, art, ortFile)) {
             return s.copyParametersToArray(true);
         }
     }

@@ -5,6 +5,7 @@ import static io.dpo4j.runtime.ToyArtifacts.batch;
 import static io.dpo4j.runtime.ToyArtifacts.closeAll;
 import static io.dpo4j.runtime.ToyArtifacts.floats;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -89,6 +90,27 @@ class TrainingSessionTest {
             assertThat(eval.get(0).floatValue()).isCloseTo((float) ev.path("loss").asDouble(), within(TOL));
             assertClose(eval.get(1).toFloats(), floats(ev.path("prediction")));
             closeAll(eval);
+            closeAll(c);
+        }
+    }
+
+    @Test
+    void aSessionWithoutTheOptimizerGraphEvaluatesAndReadsAsAFullOneButCannotStep() {
+        Path dir = ToyArtifacts.DIR;
+        List<Tensor> c = batch("c");
+        try (TrainingSession full = ToyArtifacts.open(env);
+             TrainingSession reading = TrainingSession.open(env, SessionConfig.cpuDefaults(), dir.resolve("checkpoint"),
+                     dir.resolve("training_model.onnx"), dir.resolve("eval_model.onnx"), null)) {
+            assertThat(reading.copyParametersToArray(false)).containsExactly(full.copyParametersToArray(false));
+            List<Tensor> a = full.evalStep(c);
+            List<Tensor> b = reading.evalStep(c);
+            assertThat(b.get(0).floatValue()).isEqualTo(a.get(0).floatValue());
+            assertThat(b.get(1).toFloats()).containsExactly(a.get(1).toFloats());
+            closeAll(a);
+            closeAll(b);
+            assertThatThrownBy(reading::optimizerStep).isInstanceOf(OrtRuntimeException.class)
+                    .hasMessageContaining("running optimizer step");
+        } finally {
             closeAll(c);
         }
     }
