@@ -6,7 +6,8 @@
    each sequence run unpacked, log-softmax at every position) and its DPO loss against the sigmoid loss written out
    here; its parameter gradients against the unpacked graph's (autograd). Pairs cover a shared prompt, prompts that
    differ after their first token and from their first token (nothing shared), padding, and a tie (chosen ==
-   rejected, policy == reference: z = 0, loss ln 2).
+   rejected, policy == reference: z = 0, loss ln 2). A batch without any scored token (K = 0) gives zeros, ln 2 and no
+   gradient, in float64 and in ONNX Runtime.
 2. The exported artifacts (onnxruntime-training; both tiny models, and LoRA r 8 on the tiny Llama): the packed
    training/eval graphs on the packed batch against the unpacked artifacts on the unpacked batch, before and after one
    optimizer step.
@@ -145,6 +146,25 @@ def test_packed_gradients_equal_the_unpacked_gradients_in_float64(model):
         np.testing.assert_allclose(grads[1][name].numpy(), g.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
 
 
+@pytest.mark.parametrize("model", MODELS)
+def test_packed_batch_without_a_scored_token_gives_zeros_and_no_gradient(model):
+    """K = 0 (every completion empty): zero log-probs, counts and logit sums, sigmoid DPO at z = 0 (ln 2), and no
+    parameter gradient, as the unpacked graph (tests/test_export.py) gives."""
+    _, lm = hf_loader.load_model(_hf_dir(model))
+    lm = lm.double()
+    batch = _unpacked()
+    batch["completion_mask"][:] = 0
+    ref = torch.zeros(2 * len(PAIRS), dtype=torch.float64)  # (N)
+    inputs = {**shared_prompt.pack(**batch), **_loss_inputs(ref, torch.float64)}
+    lm.zero_grad()
+    loss, logps, counts, logits_sum, pair = shared_prompt.TrainGraph(lm)(
+        *[inputs[n] for n in shared_prompt.TRAIN_INPUTS])
+    assert logps.tolist() == [0.0] * 8 and counts.tolist() == [0.0] * 8 and logits_sum.tolist() == [0.0] * 8
+    assert pair.tolist() == [math.log(2)] * 4 and float(loss) == math.log(2)
+    loss.backward()
+    assert all(p.grad is None or not p.grad.any() for p in lm.parameters())
+
+
 @pytest.fixture(scope="module", params=MODELS + ("tiny-llama+lora",))
 def exported_pair(request, tmp_path_factory):
     """(unpacked artifacts, shared-prompt artifacts) of one tiny model (full or LoRA r 8), both verified by export.py
@@ -179,6 +199,18 @@ def test_exported_packed_graphs_train_like_the_unpacked_ones(exported_pair):
         np.testing.assert_allclose(y[rows], x[rows], rtol=1e-5, atol=1e-4, err_msg=name)
     np.testing.assert_allclose(b[2][4][:3], a[2][4][:3], rtol=1e-5, atol=1e-6, err_msg="pair_losses")
     assert not np.allclose(a[2][1], a[0][1], rtol=1e-6), "the step changed nothing"
+
+
+def test_exported_packed_graphs_without_a_scored_token_step_to_zeros(exported_pair):
+    """K = 0 in ONNX Runtime on the packed graphs: eval, train and the state after a step give zero log-probs and
+    the loss ln 2, as the unpacked artifacts do (tests/test_export.py)."""
+    _, shared_art = exported_pair
+    batch = _unpacked()
+    batch["completion_mask"][:] = 0
+    packed = {**shared_prompt.pack(**batch), **_loss_inputs(torch.zeros(2 * len(PAIRS)), torch.float32)}
+    for out in verify.train_one_step(shared_art, packed, lr=1e-3, names=shared_prompt.TRAIN_INPUTS):
+        assert out[1].tolist() == [0.0] * 8 and out[2].tolist() == [0.0] * 8 and out[3].tolist() == [0.0] * 8
+        assert float(out[0]) == pytest.approx(math.log(2), abs=1e-6)
 
 
 def _java_available() -> str:
