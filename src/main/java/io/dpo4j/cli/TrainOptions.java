@@ -68,9 +68,10 @@ final class TrainOptions {
     @Option(names = "--save-only-model", defaultValue = TrainDefaults.SAVE_ONLY_MODEL,
             description = "Checkpoints hold the model parameters only, not the AdamW moments and step (HF's "
                     + "save_only_model): a third of the bytes of full training, and ONNX Runtime writes them without "
-                    + "holding another copy of the moments in memory (what makes a 1B model's checkpoint fit in 24 GB); "
-                    + "such a checkpoint cannot be --resume'd, only used by --init-from, generate, export-hf, "
-                    + "export-inference. Default: ${DEFAULT-VALUE}.")
+                    + "holding another copy of the moments in memory. Required for full-parameter models above about "
+                    + "173M parameters, whose moments ORT cannot write (its checkpoint buffer is limited to 2 GiB; "
+                    + "train says so before it starts). Such a checkpoint cannot be --resume'd, only used by "
+                    + "--init-from, generate, export-hf, export-inference. Default: ${DEFAULT-VALUE}.")
     boolean saveOnlyModel;
 
     @Option(names = "--progress", defaultValue = TrainDefaults.PROGRESS, negatable = true, fallbackValue = "true",
