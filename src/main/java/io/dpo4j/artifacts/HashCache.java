@@ -47,7 +47,7 @@ public final class HashCache {
      * times at a clock tick (milliseconds), so a write in the same tick as the hashed state would keep every time
      * equal (git's "racy clean" problem, handled the same way).
      */
-    static final long SETTLE_NANOS = 2_000_000_000L;
+    public static final long SETTLE_NANOS = 2_000_000_000L;
 
     private final Path dir; // null: every file hashed in full, nothing remembered
     private final boolean trust; // false: every file hashed in full, the fresh sums remembered
@@ -78,9 +78,9 @@ public final class HashCache {
 
     /**
      * As {@link #in} ({@code trust}) or {@link #refresh}, caching files of at least {@code minBytes} whose change time
-     * is at least {@code settleNanos} before the hashing started (for tests).
+     * is at least {@code settleNanos} before the hashing started (tests use small files and no settle time).
      */
-    static HashCache in(Path cacheDir, long minBytes, long settleNanos, boolean trust) {
+    public static HashCache in(Path cacheDir, long minBytes, long settleNanos, boolean trust) {
         if (cacheDir == null) {
             throw new IllegalArgumentException("HashCache: expected a cache directory, found null");
         }

@@ -59,7 +59,7 @@ final class EvalCommand implements Callable<Integer> {
         var lossCfg = loss.toConfig();
         ArtifactSet art = ArtifactSet.load(artifacts, HashCache.in(cacheDir));
         GraphFeeds.requireLossInputs(art, lossCfg);
-        Path ckpt = checkpoint == null ? art.file("checkpoint") : CheckpointStore.verifiedOrtFile(checkpoint);
+        Path ckpt = checkpoint == null ? art.file("checkpoint") : CheckpointStore.verifiedOrtFile(checkpoint, HashCache.in(cacheDir));
         PreparedData d = DataPreparer.prepareSingle(data, dataOptions.toOptions(), art);
         System.err.println(d.summary());
         SessionConfig sc = runtime.sessionConfig(0);

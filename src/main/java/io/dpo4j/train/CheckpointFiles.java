@@ -1,6 +1,7 @@
 package io.dpo4j.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dpo4j.artifacts.HashCache;
 import io.dpo4j.util.ConfinedPath;
 import io.dpo4j.util.Files2;
 import java.io.IOException;
@@ -53,14 +54,15 @@ public final class CheckpointFiles {
 
     /**
      * Verifies {@code dir} against its state: every file when the state lists them, else (an older state) the ORT
-     * checkpoint file against {@code checkpoint_sha256}.
+     * checkpoint file against {@code checkpoint_sha256}. Sizes are compared first (a file of the wrong size is not
+     * hashed); the files are then hashed in parallel, large unchanged ones through {@code cache}.
      *
      * @throws IllegalStateException naming the file and the expected vs found size or checksum
      */
-    static void verify(Path dir, TrainerState state) {
+    static void verify(Path dir, TrainerState state, HashCache cache) {
         Map<String, Entry> files = state.files();
         if (files == null) {
-            verifyOne(dir, CheckpointStore.ORT_FILE, new Entry(state.checkpointSha256(), -1));
+            verifyAll(dir, Map.of(CheckpointStore.ORT_FILE, new Entry(state.checkpointSha256(), -1)), cache);
             return;
         }
         Entry ort = files.get(CheckpointStore.ORT_FILE);
@@ -77,12 +79,26 @@ public final class CheckpointFiles {
                         + files.keySet() + "); it was added after the checkpoint was written");
             }
         }
-        for (Map.Entry<String, Entry> e : files.entrySet()) {
-            verifyOne(dir, e.getKey(), e.getValue());
+        verifyAll(dir, files, cache);
+    }
+
+    private static void verifyAll(Path dir, Map<String, Entry> expected, HashCache cache) {
+        Map<String, Path> found = new TreeMap<>();
+        for (Map.Entry<String, Entry> e : new TreeMap<>(expected).entrySet()) {
+            found.put(e.getKey(), confinedOfSize(dir, e.getKey(), e.getValue()));
+        }
+        Map<Path, String> sums = cache.sha256All(List.copyOf(found.values())).sums();
+        for (Map.Entry<String, Path> e : found.entrySet()) {
+            String want = expected.get(e.getKey()).sha256();
+            String got = sums.get(e.getValue());
+            if (!got.equals(want)) {
+                throw new IllegalStateException("checkpoint " + e.getValue() + " is corrupt: "
+                        + CheckpointStore.STATE_FILE + " expects sha256 " + want + ", file has " + got);
+            }
         }
     }
 
-    private static void verifyOne(Path dir, String name, Entry expected) {
+    private static Path confinedOfSize(Path dir, String name, Entry expected) {
         ConfinedPath.Found f;
         try {
             f = ConfinedPath.resolve(dir, name);
@@ -95,11 +111,7 @@ public final class CheckpointFiles {
                     + " expects sha256 " + expected.sha256() + " over " + expected.bytes() + " bytes, file has "
                     + f.bytes() + " bytes (not hashed)");
         }
-        String found = Files2.sha256(f.path());
-        if (!found.equals(expected.sha256())) {
-            throw new IllegalStateException("checkpoint " + f.path() + " is corrupt: " + CheckpointStore.STATE_FILE
-                    + " expects sha256 " + expected.sha256() + ", file has " + found);
-        }
+        return f.path();
     }
 
     private static List<Path> entries(Path dir) {

@@ -1,6 +1,7 @@
 package io.dpo4j.train;
 
 import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.HashCache;
 import io.dpo4j.runtime.OrtEnvironment;
 import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.TrainingSession;
@@ -81,11 +82,20 @@ public final class CheckpointStore {
     }
 
     /**
-     * Reads and verifies a checkpoint directory.
+     * Reads and verifies a checkpoint directory, hashing every byte.
      *
      * @throws IllegalStateException when a file is missing, unlisted, or its size or checksum differs
      */
     public static TrainerState load(Path dir) {
+        return load(dir, HashCache.none());
+    }
+
+    /**
+     * Reads and verifies a checkpoint directory, taking the SHA-256 of large unchanged files from {@code cache}.
+     *
+     * @throws IllegalStateException when a file is missing, unlisted, or its size or checksum differs
+     */
+    public static TrainerState load(Path dir, HashCache cache) {
         Path stateFile = dir.resolve(STATE_FILE);
         Path ort = dir.resolve(ORT_FILE);
         if (!Files.isRegularFile(stateFile) || !Files.isRegularFile(ort)) {
@@ -99,7 +109,7 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new IllegalStateException(stateFile + ": cannot parse: " + e.getMessage(), e);
         }
-        CheckpointFiles.verify(dir, state);
+        CheckpointFiles.verify(dir, state, cache);
         return state;
     }
 
@@ -129,7 +139,12 @@ public final class CheckpointStore {
 
     /** @return the ORT checkpoint file of checkpoint directory {@code dir}, after {@link #load} verified all its files */
     public static Path verifiedOrtFile(Path dir) {
-        load(dir);
+        return verifiedOrtFile(dir, HashCache.none());
+    }
+
+    /** As {@link #verifiedOrtFile(Path)}, taking the sums of large unchanged files from {@code cache}. */
+    public static Path verifiedOrtFile(Path dir, HashCache cache) {
+        load(dir, cache);
         return dir.resolve(ORT_FILE);
     }
 

@@ -62,7 +62,7 @@ public final class Trainer {
 
     private RunResult runLocked() {
         long verifying = System.nanoTime();
-        ArtifactSet art = ArtifactSet.load(cfg.artifacts(), HashCache.in(cfg.cacheDir()));
+        ArtifactSet art = ArtifactSet.load(cfg.artifacts(), sums());
         log.println(art.hashes().summary((System.nanoTime() - verifying) / 1e9));
         requireVariant(art);
         if (!cfg.saveOnlyModel()) {
@@ -74,7 +74,7 @@ public final class Trainer {
         PreparedData data = DataPreparer.prepare(cfg, art);
         log.println(data.summary());
         BatchPlan plan = new BatchPlan(data.train().size(), cfg.batchSize(), cfg.seed(), true); // fails before loading
-        TrainerState resume = cfg.resumeFrom() == null ? null : CheckpointStore.load(cfg.resumeFrom());
+        TrainerState resume = cfg.resumeFrom() == null ? null : CheckpointStore.load(cfg.resumeFrom(), sums());
         if (resume != null && !resume.resumable()) {
             throw new IllegalArgumentException("--resume " + cfg.resumeFrom() + ": expected a checkpoint with the "
                     + "optimizer state (AdamW moments and step), found one saved with --save-only-model (parameters "
@@ -163,7 +163,7 @@ public final class Trainer {
     }
 
     /** Verifies a checkpoint given as input and returns the SHA-256 of its ORT file. */
-    private static String ortChecksum(String option, Path dir) {
+    private String ortChecksum(String option, Path dir) {
         return ortChecksum(checkpointState(option, dir), dir);
     }
 
@@ -172,10 +172,15 @@ public final class Trainer {
                 : io.dpo4j.util.Files2.sha256(dir.resolve(CheckpointStore.ORT_FILE));
     }
 
+    /** SHA-256 sums of large unchanged files, remembered under {@code --cache-dir} ({@link HashCache}). */
+    private HashCache sums() {
+        return HashCache.in(cfg.cacheDir());
+    }
+
     /** The verified state of the checkpoint an option names; its problems are reported under the option. */
-    private static TrainerState checkpointState(String option, Path dir) {
+    private TrainerState checkpointState(String option, Path dir) {
         try {
-            return CheckpointStore.load(dir);
+            return CheckpointStore.load(dir, sums());
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(option + " " + dir + ": " + e.getMessage(), e);
         }

@@ -77,6 +77,25 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void aLoadThroughTheChecksumCacheReusesSumsAndStillRefusesAByteFlippedInPlace() throws Exception {
+        Path dir = checkpointWithExternalData();
+        Thread.sleep(30); // the flip below must land in a later time stamp tick than the hashed state
+        io.dpo4j.artifacts.HashCache cache = io.dpo4j.artifacts.HashCache.in(tmp.resolve("cache"), 1, 0, true);
+        assertThat(CheckpointStore.load(dir, cache).files()).containsOnlyKeys("checkpoint", "checkpoint.data");
+        try (var entries = Files.list(tmp.resolve("cache").resolve(io.dpo4j.artifacts.HashCache.SUBDIR))) {
+            assertThat(entries.count()).as("one entry per checkpoint file").isEqualTo(2);
+        }
+        assertThat(CheckpointStore.load(dir, cache).files()).containsOnlyKeys("checkpoint", "checkpoint.data");
+        Path data = dir.resolve("checkpoint.data");
+        byte[] bytes = Files.readAllBytes(data);
+        bytes[40_000] ^= 0x10; // same size: only the change time tells the cache
+        Files.write(data, bytes);
+        assertThatThrownBy(() -> CheckpointStore.load(dir, cache))
+                .hasMessageContaining("checkpoint " + data + " is corrupt")
+                .hasMessageContaining("file has " + Files2.sha256(data));
+    }
+
+    @Test
     void truncatedFileIsRefusedBySizeBeforeHashing() throws IOException {
         Path dir = checkpointWithExternalData();
         try (FileChannel ch = FileChannel.open(dir.resolve("checkpoint.data"), StandardOpenOption.WRITE)) {
