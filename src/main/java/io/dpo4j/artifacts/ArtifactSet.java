@@ -23,8 +23,9 @@ import java.util.TreeSet;
  * larger than {@link #maxFileBytes(Manifest)} is refused before it is hashed. Nothing outside the directory is ever
  * opened, hashed or quoted in a message. The files are hashed in parallel ({@link Files2#sha256All}), every byte on
  * every {@link #load(Path)}; {@link #load(Path, HashCache)} may take the sums of large unchanged files from a
- * {@link HashCache} (what {@code train} and {@code eval} do). A graph that stores tensors in an external-data file ({@code weights.data}) is accepted only when that
- * file is listed in {@code files} ({@link OnnxExternalData}), so ONNX Runtime never reads unverified weights.
+ * {@link HashCache} (what {@code train} and {@code eval} do). A graph that stores tensors in an external-data file
+ * ({@code weights.data}) is accepted only when that file is listed in {@code files} ({@link OnnxExternalData}), so
+ * ONNX Runtime never reads unverified weights.
  *
  * @param dir      the directory
  * @param manifest its parsed manifest

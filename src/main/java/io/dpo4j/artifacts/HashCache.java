@@ -28,10 +28,10 @@ import java.util.concurrent.TimeUnit;
  * refreshes the entries, and {@link #none()} (e.g. {@link ArtifactSet#load(Path)}) never trusts an entry.
  *
  * <p>Only files of at least {@link #MIN_BYTES} are cached (smaller ones hash in milliseconds), and only once they
- * have been left unchanged for {@link #SETTLE_NANOS} (a file still being written is hashed, not remembered). Entries are files under
- * {@code <cache-dir>/sha256/}, one per file identity, named by the SHA-256 of that identity and written atomically
- * (temp file and rename), so concurrent runs never see a partial entry. A file system without POSIX attributes (no
- * inode or change time) is always hashed in full.
+ * have been left unchanged for {@link #SETTLE_NANOS} (a file still being written is hashed, not remembered).
+ * Entries are files under {@code <cache-dir>/sha256/}, one per file identity, named by the SHA-256 of that identity
+ * and written atomically (temp file and rename), so concurrent runs never see a partial entry. A file system without
+ * POSIX attributes (no inode or change time) is always hashed in full.
  */
 public final class HashCache {
     /** Smallest file whose sum is cached. */
@@ -97,10 +97,10 @@ public final class HashCache {
 
         /** One log line: what was hashed and what the cache vouched for. */
         public String summary(double seconds) {
-            String line = String.format(java.util.Locale.ROOT, "artifacts verified in %.1f s (SHA-256 of %d files, %.1f MB",
-                    seconds, sums.size() - fromCache.size(), hashedBytes / 1e6);
-            return line + (fromCache.isEmpty() ? ")" : "; " + fromCache.size() + " large files unchanged since they were "
-                    + "hashed, sums from the checksum cache; dpo4j check-artifacts rehashes every byte)");
+            String line = String.format(java.util.Locale.ROOT, "artifacts verified in %.1f s (SHA-256 of %d files, "
+                    + "%.1f MB", seconds, sums.size() - fromCache.size(), hashedBytes / 1e6);
+            return line + (fromCache.isEmpty() ? ")" : "; " + fromCache.size() + " large files unchanged since they "
+                    + "were hashed, sums from the checksum cache; dpo4j check-artifacts rehashes every byte)");
         }
     }
 
@@ -141,7 +141,6 @@ public final class HashCache {
         }
         return new Result(sums, fromCache, bytes);
     }
-
 
     private Optional<String> lookup(Identity id) {
         Path entry = dir.resolve(id.entryName());
@@ -192,7 +191,8 @@ public final class HashCache {
 
         /** One line; the path is last so that no name can forge the other fields. */
         String key() {
-            return "dev=" + device + " ino=" + inode + " size=" + size + " mtime_ns=" + modified.to(TimeUnit.NANOSECONDS)
+            return "dev=" + device + " ino=" + inode + " size=" + size
+                    + " mtime_ns=" + modified.to(TimeUnit.NANOSECONDS)
                     + " ctime_ns=" + changed.to(TimeUnit.NANOSECONDS) + " path=" + realPath.replace('\n', '?');
         }
 

@@ -40,8 +40,8 @@ final class CheckArtifactsCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         ArtifactSet art = ArtifactSet.load(artifacts, HashCache.refresh(cacheDir));
-        spec.commandLine().getOut().println("ok: " + artifacts + ": " + art.hashes().summary((System.nanoTime() - start) / 1e9)
-                + "; every checksum matches manifest.json");
+        String summary = art.hashes().summary((System.nanoTime() - start) / 1e9);
+        spec.commandLine().getOut().println("ok: " + artifacts + ": " + summary + "; every checksum matches manifest.json");
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -57,9 +57,10 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var lossCfg = loss.toConfig();
-        ArtifactSet art = ArtifactSet.load(artifacts, HashCache.in(cacheDir));
+        HashCache sums = HashCache.in(cacheDir);
+        ArtifactSet art = ArtifactSet.load(artifacts, sums);
         GraphFeeds.requireLossInputs(art, lossCfg);
-        Path ckpt = checkpoint == null ? art.file("checkpoint") : CheckpointStore.verifiedOrtFile(checkpoint, HashCache.in(cacheDir));
+        Path ckpt = checkpoint == null ? art.file("checkpoint") : CheckpointStore.verifiedOrtFile(checkpoint, sums);
         PreparedData d = DataPreparer.prepareSingle(data, dataOptions.toOptions(), art);
         System.err.println(d.summary());
         SessionConfig sc = runtime.sessionConfig(0);
