@@ -87,20 +87,25 @@ public final class HashCache {
         return new HashCache(cacheDir.resolve(SUBDIR), trust, minBytes, settleNanos);
     }
 
-    /** What {@link #sha256All} did: the sums, and which files were taken from the cache. */
-    public record Result(Map<Path, String> sums, List<Path> fromCache, long hashedBytes) {
-        /** Copies both collections. */
+    /**
+     * What {@link #sha256All} did: the sums, which files were taken from the cache, how many bytes were hashed, and
+     * why an entry could not be written (empty when all were; the sums are right either way).
+     */
+    public record Result(Map<Path, String> sums, List<Path> fromCache, long hashedBytes, List<String> notWritten) {
+        /** Copies the collections. */
         public Result {
             sums = Map.copyOf(sums);
             fromCache = List.copyOf(fromCache);
+            notWritten = List.copyOf(notWritten);
         }
 
         /** One log line: what was hashed and what the cache vouched for. */
         public String summary(double seconds) {
             String line = String.format(java.util.Locale.ROOT, "artifacts verified in %.1f s (SHA-256 of %d files, "
                     + "%.1f MB", seconds, sums.size() - fromCache.size(), hashedBytes / 1e6);
-            return line + (fromCache.isEmpty() ? ")" : "; " + fromCache.size() + " large files unchanged since they "
-                    + "were hashed, sums from the checksum cache; dpo4j check-artifacts rehashes every byte)");
+            return line + (fromCache.isEmpty() ? "" : "; " + fromCache.size() + " large files unchanged since they "
+                    + "were hashed, sums from the checksum cache; dpo4j check-artifacts rehashes every byte")
+                    + (notWritten.isEmpty() ? "" : "; checksum cache not updated: " + notWritten.get(0)) + ")";
         }
     }
 
@@ -109,7 +114,8 @@ public final class HashCache {
      * parallel, {@link Files2#sha256All}), remembering the sums of large files whose identity did not change while
      * they were read.
      *
-     * @throws UncheckedIOException naming the file when a file cannot be read or an entry cannot be written
+     * @throws UncheckedIOException naming the file when a file cannot be read (an entry that cannot be written is
+     *     reported in {@link Result#notWritten}: the cache only saves time)
      */
     public Result sha256All(List<Path> files) {
         Map<Path, String> sums = new LinkedHashMap<>();
@@ -128,6 +134,7 @@ public final class HashCache {
         long started = System.currentTimeMillis() * 1_000_000L;
         Map<Path, String> hashed = Files2.sha256All(List.copyOf(before.keySet()));
         long bytes = 0;
+        List<String> notWritten = new ArrayList<>();
         for (Map.Entry<Path, Optional<Identity>> e : before.entrySet()) {
             Path f = e.getKey();
             String sum = hashed.get(f);
@@ -136,10 +143,14 @@ public final class HashCache {
             bytes += f.toFile().length();
             boolean settled = id.isPresent() && started - id.get().changed().to(TimeUnit.NANOSECONDS) >= settleNanos;
             if (settled && id.equals(Identity.of(f, minBytes))) { // unchanged while it was read
-                remember(id.get(), sum);
+                try {
+                    remember(id.get(), sum);
+                } catch (UncheckedIOException ex) {
+                    notWritten.add(ex.getMessage());
+                }
             }
         }
-        return new Result(sums, fromCache, bytes);
+        return new Result(sums, fromCache, bytes, notWritten);
     }
 
     private Optional<String> lookup(Identity id) {

@@ -144,6 +144,16 @@ class HashCacheTest {
     }
 
     @Test
+    void anEntryThatCannotBeWrittenIsReportedAndTheSumStillReturned() throws Exception {
+        Files.writeString(cacheDir, "a file where the cache directory should be");
+        HashCache.Result r = cache().sha256All(List.of(big));
+        assertEquals(Files2.sha256(big), r.sums().get(big));
+        assertEquals(1, r.notWritten().size());
+        assertTrue(r.notWritten().get(0).contains(cacheDir.resolve(HashCache.SUBDIR).toString()), r.notWritten().get(0));
+        assertTrue(r.summary(1).contains("checksum cache not updated: "), r.summary(1));
+    }
+
+    @Test
     void aNullCacheDirectoryIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> HashCache.in(null));
     }
