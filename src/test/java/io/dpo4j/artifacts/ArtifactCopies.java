@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Assumptions;
 
-/** Test helpers: copies of the committed tiny artifacts to tamper with. */
-final class ArtifactCopies {
+/** Test helpers: copies of the committed tiny artifacts to tamper with (used across the test tree). */
+public final class ArtifactCopies {
     private ArtifactCopies() {}
 
     /** Copies {@code artifacts/<model>} to {@code parent/<model>}. */
-    static Path copyOf(Path parent, String model) throws IOException {
+    public static Path copyOf(Path parent, String model) throws IOException {
         Path dst = parent.resolve(model);
         Files.createDirectories(dst);
         try (var files = Files.list(Path.of("artifacts", model))) {

@@ -20,14 +20,7 @@ class ArtifactSetTest {
     Path tmp;
 
     private Path copyOf(String model) throws IOException {
-        Path dst = tmp.resolve(model);
-        Files.createDirectories(dst);
-        try (var files = Files.list(Path.of("artifacts", model))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, dst.resolve(f.getFileName()));
-            }
-        }
-        return dst;
+        return ArtifactCopies.copyOf(tmp, model);
     }
 
     @ParameterizedTest

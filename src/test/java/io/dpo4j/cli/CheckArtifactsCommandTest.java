@@ -2,6 +2,7 @@ package io.dpo4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dpo4j.artifacts.ArtifactCopies;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -29,19 +30,9 @@ class CheckArtifactsCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
-    private Path copyOfTinyGpt2() throws IOException {
-        Path dst = Files.createDirectories(tmp.resolve("tiny-gpt2"));
-        try (var files = Files.list(Path.of("artifacts", "tiny-gpt2"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, dst.resolve(f.getFileName()));
-            }
-        }
-        return dst;
-    }
-
     @Test
     void aGoodSetPassesAndADamagedFileIsNamed() throws IOException {
-        Path dir = copyOfTinyGpt2();
+        Path dir = ArtifactCopies.copyOf(tmp, "tiny-gpt2");
         Path cache = tmp.resolve("cache");
         Run ok = run("check-artifacts", "--artifacts", dir.toString(), "--cache-dir", cache.toString());
         assertThat(ok.code()).as(ok.err()).isZero();

@@ -90,13 +90,7 @@ class LengthTermCommandTest {
 
     /** A copy of tiny-gpt2 whose manifest describes training/eval graphs exported before the length inputs. */
     private Path olderArtifacts() throws Exception {
-        Path dst = tmp.resolve("tiny-gpt2");
-        Files.createDirectories(dst);
-        try (var files = Files.list(Path.of("artifacts", "tiny-gpt2"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, dst.resolve(f.getFileName()));
-            }
-        }
+        Path dst = io.dpo4j.artifacts.ArtifactCopies.copyOf(tmp, "tiny-gpt2");
         ObjectNode manifest = (ObjectNode) Files2.JSON.readTree(dst.resolve("manifest.json").toFile());
         for (String graph : List.of("training_model.onnx", "eval_model.onnx")) {
             ArrayNode inputs = (ArrayNode) manifest.get("graphs").get(graph).get("inputs");

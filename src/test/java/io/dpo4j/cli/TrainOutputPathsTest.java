@@ -93,13 +93,7 @@ class TrainOutputPathsTest {
 
     @Test
     void skipReportOnAnArtifactFileIsRefused() throws Exception {
-        Path arts = tmp.resolve("arts");
-        Files.createDirectories(arts);
-        try (Stream<Path> s = Files.list(Path.of("artifacts/tiny-gpt2"))) {
-            for (Path p : s.toList()) {
-                Files.copy(p, arts.resolve(p.getFileName()));
-            }
-        }
+        Path arts = io.dpo4j.artifacts.ArtifactCopies.copyOf(Files.createDirectories(tmp.resolve("arts")), "tiny-gpt2");
         Path tokenizer = arts.resolve("tokenizer.json");
         byte[] before = Files.readAllBytes(tokenizer);
         Run r = train("--artifacts", arts.toString(), "--data", data.toString(), "--on-bad-row", "skip",

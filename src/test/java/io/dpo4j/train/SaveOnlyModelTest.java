@@ -90,12 +90,7 @@ class SaveOnlyModelTest {
 
     @Test
     void aModelWhoseResumableCheckpointOrtCannotWriteNeedsSaveOnlyModelAndSaysSoBeforeTraining() throws Exception {
-        Path art = Files.createDirectories(tmp.resolve("big-gpt2"));
-        try (var files = Files.list(Path.of("artifacts/tiny-gpt2"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, art.resolve(f.getFileName()));
-            }
-        }
+        Path art = io.dpo4j.artifacts.ArtifactCopies.copyOf(Files.createDirectories(tmp.resolve("big")), "tiny-gpt2");
         com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode)
                 io.dpo4j.util.Files2.JSON.readTree(art.resolve("manifest.json").toFile());
         m.put("num_parameters", 200_000_000L); // as a 200M model's manifest says: moments + parameters 2.4 GB
