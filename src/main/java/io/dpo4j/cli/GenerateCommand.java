@@ -1,6 +1,7 @@
 package io.dpo4j.cli;
 
 import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.HashCache;
 import io.dpo4j.data.DataOptions;
 import io.dpo4j.data.PairTokenizer;
 import io.dpo4j.data.TokenizerSpec;
@@ -12,6 +13,7 @@ import io.dpo4j.generate.TokenGenerator;
 import io.dpo4j.generate.TrainedWeights;
 import io.dpo4j.runtime.InferenceSession;
 import io.dpo4j.runtime.OrtEnvironment;
+import io.dpo4j.train.TrainDefaults;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +44,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--artifacts", defaultValue = EmbeddedDefault.ARTIFACTS,
             description = "Artifact directory (tokenizer, special tokens). Default: ${DEFAULT-VALUE}.")
     Path artifacts;
+
+    @Option(names = "--cache-dir", defaultValue = TrainDefaults.CACHE_DIR,
+            description = "Where the SHA-256 sums of large artifact files are kept (sha256/), as train and eval keep "
+                    + "them, so a 1B model's artifacts are not reread at every call. Default: ${DEFAULT-VALUE}.")
+    Path cacheDir;
 
     @Option(names = "--model", description = "ONNX graph with a 'logits' output, e.g. a policy from export-inference "
             + "(no KV cache). Default: the artifacts' inference_kv_model.onnx, else inference_model.onnx (starting "
@@ -106,7 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         SamplingConfig sampling = new SamplingConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, samples,
                 seed, stop);
-        ArtifactSet art = ArtifactSet.load(artifacts);
+        ArtifactSet art = ArtifactSet.load(artifacts, HashCache.in(cacheDir));
         TokenizerSpec spec = TokenizerSpec.from(art.manifest().specialTokens());
         boolean cached = model == null && kvCache && art.manifest().graphs().containsKey(KvCacheGenerator.GRAPH);
         Path graph = model != null ? model : art.file(cached ? KvCacheGenerator.GRAPH : "inference_model.onnx");

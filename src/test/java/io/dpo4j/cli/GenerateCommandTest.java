@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code dpo4j generate}: the KV-cache graph is used when the artifacts have it, and prints what --no-kv-cache does. */
@@ -29,6 +31,15 @@ class GenerateCommandTest {
         assertThat(kv[0]).isEqualTo(plain[0]).contains("--- prompt 1, sample 1\nReview: A long and quiet film");
         assertThat(kv[1]).contains("tokens/s, KV cache)");
         assertThat(plain[1]).contains("tokens/s, no cache)");
+    }
+
+    @Test
+    void theChecksumCacheDirectoryIsAcceptedAndSmallFilesAreNotCached(@TempDir Path tmp) {
+        String[] base = {"generate", "--artifacts", "artifacts/tiny-llama", "--prompt", "Review: Great",
+            "--max-new-tokens", "4", "--seed", "1"};
+        Path cache = tmp.resolve("cache");
+        assertThat(run(concat(base, "--cache-dir", cache.toString()))[0]).isEqualTo(run(base)[0]);
+        assertThat(cache).as("the tiny artifacts' files are under HashCache.MIN_BYTES").doesNotExist();
     }
 
     private static String[] concat(String[] a, String... b) {
