@@ -46,8 +46,9 @@ final class GenerateCommand implements Callable<Integer> {
     Path artifacts;
 
     @Option(names = "--cache-dir", defaultValue = TrainDefaults.CACHE_DIR,
-            description = "Where the SHA-256 sums of large artifact files are kept (sha256/), as train and eval keep "
-                    + "them, so a 1B model's artifacts are not reread at every call. Default: ${DEFAULT-VALUE}.")
+            description = "Where the SHA-256 sums of large artifact and --checkpoint files are kept (sha256/), as "
+                    + "train and eval keep them, so a 1B model's files are not reread at every call. "
+                    + "Default: ${DEFAULT-VALUE}.")
     Path cacheDir;
 
     @Option(names = "--model", description = "ONNX graph with a 'logits' output, e.g. a policy from export-inference "
@@ -113,7 +114,8 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         SamplingConfig sampling = new SamplingConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, samples,
                 seed, stop);
-        ArtifactSet art = ArtifactSet.load(artifacts, HashCache.in(cacheDir));
+        HashCache sums = HashCache.in(cacheDir);
+        ArtifactSet art = ArtifactSet.load(artifacts, sums);
         TokenizerSpec spec = TokenizerSpec.from(art.manifest().specialTokens());
         boolean cached = model == null && kvCache && art.manifest().graphs().containsKey(KvCacheGenerator.GRAPH);
         Path graph = model != null ? model : art.file(cached ? KvCacheGenerator.GRAPH : "inference_model.onnx");
@@ -126,7 +128,7 @@ final class GenerateCommand implements Callable<Integer> {
              OrtEnvironment env = OrtEnvironment.create("dpo4j-generate");
              InferenceSession session = InferenceSession.open(env, runtime.sessionConfig(seed), graph,
                      checkpoint == null ? Map.of()
-                             : TrainedWeights.load(env, runtime.sessionConfig(seed), art, checkpoint))) {
+                             : TrainedWeights.load(env, runtime.sessionConfig(seed), art, checkpoint, sums))) {
             TokenGenerator gen;
             if (cached) {
                 int[] kv = KvCacheGenerator.cacheShape(art.manifest());

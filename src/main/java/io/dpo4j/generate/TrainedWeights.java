@@ -1,6 +1,7 @@
 package io.dpo4j.generate;
 
 import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.HashCache;
 import io.dpo4j.runtime.OrtEnvironment;
 import io.dpo4j.runtime.SessionConfig;
 import io.dpo4j.runtime.Tensor;
@@ -23,5 +24,11 @@ public final class TrainedWeights {
      */
     public static Map<String, Tensor> load(OrtEnvironment env, SessionConfig sc, ArtifactSet art, Path checkpoint) {
         return CheckpointWeights.overrides(env, sc, art, checkpoint);
+    }
+
+    /** As {@link #load(OrtEnvironment, SessionConfig, ArtifactSet, Path)}, verifying through {@code sums}. */
+    public static Map<String, Tensor> load(OrtEnvironment env, SessionConfig sc, ArtifactSet art, Path checkpoint,
+            HashCache sums) {
+        return CheckpointWeights.overrides(env, sc, art, checkpoint, sums);
     }
 }

@@ -1,6 +1,7 @@
 package io.dpo4j.train;
 
 import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.HashCache;
 import io.dpo4j.artifacts.Manifest;
 import io.dpo4j.lora.MergedWeights;
 import io.dpo4j.runtime.OrtEnvironment;
@@ -29,11 +30,17 @@ public final class CheckpointWeights {
      */
     public static Map<String, Tensor> overrides(OrtEnvironment env, SessionConfig sc, ArtifactSet art,
                                                 Path checkpoint) {
+        return overrides(env, sc, art, checkpoint, HashCache.none());
+    }
+
+    /** As {@link #overrides(OrtEnvironment, SessionConfig, ArtifactSet, Path)}, verifying through {@code sums}. */
+    public static Map<String, Tensor> overrides(OrtEnvironment env, SessionConfig sc, ArtifactSet art,
+                                                Path checkpoint, HashCache sums) {
         if (art.manifest().parameters().isEmpty()) {
             throw new IllegalArgumentException(art.dir().resolve("manifest.json") + ": field 'parameters': expected the "
                     + "model's parameter names and shapes, found none; re-export the artifacts or use export-inference");
         }
-        Path ortFile = CheckpointStore.verifiedOrtFile(checkpoint);
+        Path ortFile = CheckpointStore.verifiedOrtFile(checkpoint, sums);
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (TrainingSession s = CheckpointStore.openForReading(env, sc, art, ortFile)) {
             if (art.manifest().isLora()) {

@@ -4,6 +4,7 @@ import io.dpo4j.data.Batch;
 import io.dpo4j.data.Collator;
 import io.dpo4j.data.TokenizedPair;
 import io.dpo4j.artifacts.ArtifactSet;
+import io.dpo4j.artifacts.HashCache;
 import io.dpo4j.runtime.InferenceSession;
 import io.dpo4j.runtime.OrtEnvironment;
 import io.dpo4j.runtime.SessionConfig;
@@ -116,7 +117,8 @@ public final class ReferencePass {
         int total = data.train().size() + data.eval().size();
         Path graph = art.file("reference_model.onnx");
         float[][][] out = forPairs(() -> checkpoint == null ? InferenceSession.open(env, sc, graph)
-                : InferenceSession.open(env, sc, graph, CheckpointWeights.overrides(env, sc, art, checkpoint)),
+                : InferenceSession.open(env, sc, graph, CheckpointWeights.overrides(env, sc, art, checkpoint,
+                        HashCache.in(cacheDir))),
                 data.train(), data.eval(), batchSize, pad, cache);
         String weights = checkpoint == null ? "" : " (weights of " + checkpoint + ")";
         if (cached == total) {
